@@ -1,0 +1,149 @@
+package parallel
+
+import (
+	"bytes"
+	"math/big"
+	"slices"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/state"
+	"github.com/ethereum/go-ethereum/core/tracing"
+	"github.com/ethereum/go-ethereum/params"
+	"github.com/holiman/uint256"
+)
+
+// AccountWrite is the final state of one account that a block wrote.
+type AccountWrite struct {
+	Address common.Address
+	// Deleted is set when the account does not exist after the block.
+	// The other fields are then meaningless.
+	Deleted bool
+	Balance *uint256.Int
+	Nonce   uint64
+	// Code is the account's code after the block; it is only meaningful when
+	// CodeChanged is set.
+	Code        []byte
+	CodeChanged bool
+	// Storage holds the final value of every slot the block wrote.
+	Storage map[common.Hash]common.Hash
+}
+
+// WriteSet is the net effect of a block on state: the final value of every
+// account field and storage slot the block wrote, after EIP-158 deletions.
+// Applying it to the block's pre-state yields its post-state.
+type WriteSet struct {
+	// Accounts is sorted by address, so that applying it is deterministic.
+	Accounts []*AccountWrite
+}
+
+// Len returns the number of accounts the write set touches.
+func (ws *WriteSet) Len() int { return len(ws.Accounts) }
+
+// Apply writes the write set onto statedb, which must hold the block's
+// pre-state, and finalises it. statedb's IntermediateRoot then equals the
+// root of the state the write set was collected from.
+func (ws *WriteSet) Apply(statedb *state.StateDB, rules params.Rules) {
+	for _, acc := range ws.Accounts {
+		if acc.Deleted {
+			// Only an account that existed before the block needs removing;
+			// one created and deleted within it was never in the pre-state.
+			if statedb.Exist(acc.Address) {
+				statedb.SelfDestruct(acc.Address)
+			}
+			continue
+		}
+		if !statedb.Exist(acc.Address) {
+			statedb.CreateAccount(acc.Address)
+		}
+		statedb.SetBalance(acc.Address, acc.Balance, tracing.BalanceChangeUnspecified)
+		statedb.SetNonce(acc.Address, acc.Nonce, tracing.NonceChangeUnspecified)
+		if acc.CodeChanged {
+			statedb.SetCode(acc.Address, acc.Code, tracing.CodeChangeUnspecified)
+		}
+		for _, slot := range sortedSlots(acc.Storage) {
+			statedb.SetState(acc.Address, slot, acc.Storage[slot])
+		}
+	}
+	statedb.Finalise(rules)
+}
+
+// writeRecorder learns, through go-ethereum's state hooks, which accounts,
+// code and slots a block writes. It records keys only; the final values are
+// read from the state once the block is done.
+type writeRecorder struct {
+	accounts map[common.Address]*recordedAccount
+}
+
+type recordedAccount struct {
+	code  bool
+	slots map[common.Hash]struct{}
+}
+
+func newWriteRecorder() *writeRecorder {
+	return &writeRecorder{accounts: make(map[common.Address]*recordedAccount)}
+}
+
+func (r *writeRecorder) account(addr common.Address) *recordedAccount {
+	acc := r.accounts[addr]
+	if acc == nil {
+		acc = &recordedAccount{slots: make(map[common.Hash]struct{})}
+		r.accounts[addr] = acc
+	}
+	return acc
+}
+
+func (r *writeRecorder) hooks() *tracing.Hooks {
+	return &tracing.Hooks{
+		OnBalanceChange: func(addr common.Address, _, _ *big.Int, _ tracing.BalanceChangeReason) {
+			r.account(addr)
+		},
+		OnNonceChangeV2: func(addr common.Address, _, _ uint64, _ tracing.NonceChangeReason) {
+			r.account(addr)
+		},
+		OnCodeChangeV2: func(addr common.Address, _ common.Hash, _ []byte, _ common.Hash, _ []byte, _ tracing.CodeChangeReason) {
+			r.account(addr).code = true
+		},
+		OnStorageChange: func(addr common.Address, slot common.Hash, _, _ common.Hash) {
+			r.account(addr).slots[slot] = struct{}{}
+		},
+	}
+}
+
+// collect reads the final value of every recorded key from statedb, which
+// must be finalised.
+func (r *writeRecorder) collect(statedb *state.StateDB) *WriteSet {
+	ws := &WriteSet{Accounts: make([]*AccountWrite, 0, len(r.accounts))}
+	for addr, rec := range r.accounts {
+		acc := &AccountWrite{Address: addr}
+		if !statedb.Exist(addr) {
+			acc.Deleted = true
+			ws.Accounts = append(ws.Accounts, acc)
+			continue
+		}
+		acc.Balance = statedb.GetBalance(addr).Clone()
+		acc.Nonce = statedb.GetNonce(addr)
+		if rec.code {
+			acc.CodeChanged = true
+			acc.Code = statedb.GetCode(addr)
+		}
+		if len(rec.slots) > 0 {
+			acc.Storage = make(map[common.Hash]common.Hash, len(rec.slots))
+			for slot := range rec.slots {
+				acc.Storage[slot] = statedb.GetState(addr, slot)
+			}
+		}
+		ws.Accounts = append(ws.Accounts, acc)
+	}
+	slices.SortFunc(ws.Accounts, func(a, b *AccountWrite) int { return bytes.Compare(a.Address[:], b.Address[:]) })
+	return ws
+}
+
+func sortedSlots(m map[common.Hash]common.Hash) []common.Hash {
+	slots := make([]common.Hash, 0, len(m))
+	for k := range m {
+		slots = append(slots, k)
+	}
+	slices.SortFunc(slots, func(a, b common.Hash) int { return bytes.Compare(a[:], b[:]) })
+	return slots
+}
+
