@@ -20,18 +20,31 @@ import (
 // to include (pending transactions, or deposits of a new L1 origin), at most
 // once per block time. It alone writes blocks to the chain.
 func (s *Sequencer) loop(ctx context.Context) error {
+	// New pool transactions wake the loop through a forwarder goroutine: the
+	// pool's event feed blocks until every subscriber has taken an event,
+	// and the loop itself waits on the pool (Sync) after each block, so it
+	// must never be the one the feed waits for.
 	txs := make(chan core.NewTxsEvent, 256)
 	sub := s.pool.SubscribeTransactions(txs, false)
 	defer sub.Unsubscribe()
+	subErr := make(chan error, 1)
+	go func() {
+		for {
+			select {
+			case <-txs:
+				s.signal()
+			case err := <-sub.Err():
+				subErr <- err
+				return
+			}
+		}
+	}()
 
-	// With an L1, deposits can arrive with no L2 transaction to carry them,
-	// so the loop also polls once per block time.
-	var poll <-chan time.Time
-	if s.deposits != nil {
-		ticker := time.NewTicker(s.cfg.BlockTime)
-		defer ticker.Stop()
-		poll = ticker.C
-	}
+	// Deposits can arrive, and the local tracker can resubmit transactions,
+	// without any event reaching the loop, so it also looks once per block
+	// time.
+	ticker := time.NewTicker(s.cfg.BlockTime)
+	defer ticker.Stop()
 	var last time.Time
 	s.signal() // a restarted node may have pending transactions already
 	for {
@@ -39,9 +52,11 @@ func (s *Sequencer) loop(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-s.wake:
-		case <-txs:
-		case <-poll:
-		case err := <-sub.Err():
+		case <-ticker.C:
+		case err := <-subErr:
+			if err == nil {
+				return nil // unsubscribed: the pool is closing
+			}
 			return fmt.Errorf("txpool subscription: %w", err)
 		}
 		if wait := s.cfg.BlockTime - time.Since(last); wait > 0 {

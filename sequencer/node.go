@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ethereum/go-ethereum/consensus"
 	"github.com/ethereum/go-ethereum/core"
 	"github.com/ethereum/go-ethereum/core/rawdb"
 	"github.com/ethereum/go-ethereum/core/txpool"
@@ -37,7 +38,8 @@ type Sequencer struct {
 	logIndex  *logIndexer
 	deposits  DepositSource
 
-	wake chan struct{}
+	wake   chan struct{}
+	halted chan struct{}
 
 	lifecycle sync.Mutex
 	started   bool
@@ -61,6 +63,7 @@ func New(cfg Config, exec parallel.Executor, deposits DepositSource) (s *Sequenc
 		exec:     exec,
 		deposits: deposits,
 		wake:     make(chan struct{}, 1),
+		halted:   make(chan struct{}),
 	}
 	defer func() {
 		if err != nil {
@@ -132,6 +135,8 @@ func openChain(db ethdb.Database, cfg Config, engine *Engine) (*core.BlockChain,
 	// caches. For blocks the sequencer built itself that is a second
 	// execution for nothing.
 	options.NoPrefetch = true
+	// Report only blocks that take unusually long to import.
+	options.SlowBlockThreshold = time.Second
 	chain, err := core.NewBlockChain(db, genesis, engine, options)
 	if err != nil {
 		return nil, fmt.Errorf("open chain: %w", err)
@@ -202,7 +207,9 @@ func (s *Sequencer) Start(ctx context.Context) error {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		s.loopErr = s.loop(loopCtx)
+		if s.loopErr = s.loop(loopCtx); s.loopErr != nil {
+			close(s.halted)
+		}
 	}()
 	return nil
 }
@@ -245,6 +252,11 @@ func (s *Sequencer) close() error {
 	return errors.Join(errs...)
 }
 
+// Halted is closed when block building stops on an error (a block that
+// fails to import, an executor mismatch in verify mode). The node must then
+// be stopped; Stop returns the error.
+func (s *Sequencer) Halted() <-chan struct{} { return s.halted }
+
 // Chain returns the L2 chain.
 func (s *Sequencer) Chain() *core.BlockChain { return s.chain }
 
@@ -252,7 +264,7 @@ func (s *Sequencer) Chain() *core.BlockChain { return s.chain }
 func (s *Sequencer) Pool() *txpool.TxPool { return s.pool }
 
 // Engine returns the rollup consensus engine.
-func (s *Sequencer) Engine() *Engine { return s.engine }
+func (s *Sequencer) Engine() consensus.Engine { return s.engine }
 
 // SendTx validates tx and adds it to the pool. A nil error is an
 // acknowledgement: the transaction is in the pool (or tracked for
@@ -279,4 +291,3 @@ func (s *Sequencer) signal() {
 
 // gasTip is the minimum priority fee the pool accepts, as a big.Int.
 func (s *Sequencer) gasTip() *big.Int { return new(big.Int).SetUint64(s.cfg.TxPool.PriceLimit) }
-

@@ -1,0 +1,188 @@
+package rpc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	gethrpc "github.com/ethereum/go-ethereum/rpc"
+)
+
+// shutdownTimeout bounds how long Stop waits for in-flight HTTP requests.
+const shutdownTimeout = 5 * time.Second
+
+// Server serves the Lanes JSON-RPC API on an HTTP and a WebSocket listener.
+//
+// Per-method latency is recorded by go-ethereum's rpc server itself: when
+// metrics are enabled it updates "rpc/duration/<method>/success" (or
+// "/failure") and "rpc/duration/all" for every call.
+type Server struct {
+	cfg     Config
+	rpc     *gethrpc.Server
+	backend *gethBackend
+
+	mu      sync.Mutex
+	started bool
+	stopped bool
+	http    *http.Server
+	ws      *http.Server
+	httpURL string
+	wsURL   string
+	wg      sync.WaitGroup
+	errs    []error // serve errors, joined by Stop
+}
+
+// NewServer checks cfg and registers the eth, net, web3, txpool and debug
+// namespaces over backend. version is the node version ("0.1.0") reported by
+// web3_clientVersion.
+func NewServer(cfg Config, backend Backend, version string) (*Server, error) {
+	if err := cfg.Check(); err != nil {
+		return nil, err
+	}
+	if backend == nil {
+		return nil, errors.New("rpc: nil backend")
+	}
+	b := &gethBackend{Backend: backend, limits: limits{gasCap: cfg.GasCap, evmTimeout: cfg.EVMTimeout}}
+	srv := gethrpc.NewServer()
+	srv.SetBatchLimits(cfg.BatchRequestLimit, cfg.BatchResponseMaxSize)
+	srv.SetHTTPBodyLimit(int(cfg.MaxRequestSize))
+	srv.SetWebsocketReadLimit(cfg.WSReadLimit)
+
+	apis := []struct {
+		namespace string
+		service   interface{}
+	}{
+		{"eth", NewChainAPI(backend, backend)},
+		{"eth", NewStateAPI(backend, backend)},
+		{"eth", NewSendAPI(backend, backend, cfg.TxFeeCap)},
+		{"eth", newCallAPI(b)},
+		{"eth", newFeeAPI(b)},
+		{"eth", newFilterAPI(b, DefaultFilterConfig)},
+		{"net", NewNetAPI(backend)},
+		{"web3", NewWeb3API(version)},
+		{"txpool", NewTxPoolAPI(backend, backend)},
+		{"debug", newDebugAPI(b)},
+	}
+	for _, api := range apis {
+		if err := srv.RegisterName(api.namespace, api.service); err != nil {
+			srv.Stop()
+			b.subs.closeAll()
+			return nil, fmt.Errorf("register %s API %T: %w", api.namespace, api.service, err)
+		}
+	}
+	return &Server{cfg: cfg, rpc: srv, backend: b}, nil
+}
+
+// Start opens both listeners and serves in the background. Calling it again
+// is a no-op; starting a stopped server is an error. On failure everything
+// already opened is closed.
+func (s *Server) Start() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopped {
+		return errors.New("rpc: server already stopped")
+	}
+	if s.started {
+		return nil
+	}
+	s.started = true
+	httpHandler := withVHosts(s.cfg.HTTPVHosts, withCORS(s.cfg.HTTPCors, s.rpc))
+	var err error
+	if s.http, s.httpURL, err = s.listen("http", s.cfg.HTTPAddr, s.cfg.HTTPPort, httpHandler); err != nil {
+		return errors.Join(err, s.stopLocked())
+	}
+	if s.ws, s.wsURL, err = s.listen("ws", s.cfg.WSAddr, s.cfg.WSPort, s.rpc.WebsocketHandler(s.cfg.WSOrigins)); err != nil {
+		return errors.Join(err, s.stopLocked())
+	}
+	return nil
+}
+
+// listen binds addr:port and serves handler on it until shut down.
+func (s *Server) listen(scheme, addr string, port int, handler http.Handler) (*http.Server, string, error) {
+	lis, err := net.Listen("tcp", net.JoinHostPort(addr, strconv.Itoa(port)))
+	if err != nil {
+		return nil, "", fmt.Errorf("rpc: listen %s: %w", scheme, err)
+	}
+	timeouts := gethrpc.DefaultHTTPTimeouts
+	hs := &http.Server{
+		Handler:           handler,
+		ReadTimeout:       timeouts.ReadTimeout,
+		ReadHeaderTimeout: timeouts.ReadHeaderTimeout,
+		WriteTimeout:      timeouts.WriteTimeout,
+		IdleTimeout:       timeouts.IdleTimeout,
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		if err := hs.Serve(lis); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.mu.Lock()
+			s.errs = append(s.errs, fmt.Errorf("rpc: serve %s: %w", scheme, err))
+			s.mu.Unlock()
+		}
+	}()
+	return hs, scheme + "://" + lis.Addr().String(), nil
+}
+
+// HTTPEndpoint returns the URL of the HTTP listener, or "" before Start.
+func (s *Server) HTTPEndpoint() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.httpURL
+}
+
+// WSEndpoint returns the URL of the WebSocket listener, or "" before Start.
+func (s *Server) WSEndpoint() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.wsURL
+}
+
+// Stop closes the listeners, ends subscriptions and waits for the serving
+// goroutines. It is safe to call more than once and on a server that never
+// started or failed to start.
+func (s *Server) Stop() error {
+	if s == nil {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stopLocked()
+}
+
+func (s *Server) stopLocked() error {
+	if s.stopped {
+		return nil
+	}
+	s.stopped = true
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	var errs []error
+	// Stopping the rpc server first closes WebSocket codecs, which are
+	// hijacked connections that http.Server.Shutdown does not track.
+	if s.rpc != nil {
+		s.rpc.Stop()
+	}
+	// End the filter system's and gas price oracle's chain subscriptions,
+	// which stops their goroutines.
+	if s.backend != nil {
+		s.backend.subs.closeAll()
+	}
+	for _, hs := range []*http.Server{s.http, s.ws} {
+		if hs == nil {
+			continue
+		}
+		if err := hs.Shutdown(ctx); err != nil {
+			errs = append(errs, err, hs.Close())
+		}
+	}
+	// Serve goroutines append to s.errs under s.mu; release it while waiting.
+	s.mu.Unlock()
+	s.wg.Wait()
+	s.mu.Lock()
+	return errors.Join(append(errs, s.errs...)...)
+}
