@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/big"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/consensus"
 	"github.com/ethereum/go-ethereum/core"
 	"github.com/ethereum/go-ethereum/core/rawdb"
@@ -19,6 +22,7 @@ import (
 	"github.com/ethereum/go-ethereum/ethdb"
 	"github.com/ethereum/go-ethereum/ethdb/leveldb"
 	"github.com/ethereum/go-ethereum/log"
+	"github.com/ethereum/go-ethereum/rlp"
 	"github.com/lanes-rollup/lanes/parallel"
 )
 
@@ -35,8 +39,10 @@ type Sequencer struct {
 	exec      parallel.Executor
 	pool      *txpool.TxPool
 	tracker   *locals.TxTracker
-	logIndex  *logIndexer
-	deposits  DepositSource
+	// journalPath is the txpool journal, or empty without one.
+	journalPath string
+	logIndex    *logIndexer
+	deposits    DepositSource
 
 	wake   chan struct{}
 	halted chan struct{}
@@ -52,11 +58,11 @@ type Sequencer struct {
 // New opens (or creates) the chain in cfg.DataDir and prepares the pool. It
 // starts nothing: call Start. exec executes blocks; deposits may be nil
 // when there is no L1.
-func New(cfg Config, exec parallel.Executor, deposits DepositSource) (s *Sequencer, err error) {
+func New(cfg Config, exec parallel.Executor, deposits DepositSource) (_ *Sequencer, err error) {
 	if err := cfg.Check(); err != nil {
 		return nil, fmt.Errorf("invalid sequencer config: %w", err)
 	}
-	s = &Sequencer{
+	s := &Sequencer{
 		cfg:      cfg,
 		log:      log.New("module", "sequencer"),
 		engine:   NewEngine(),
@@ -117,16 +123,21 @@ func openDatabase(cfg Config) (ethdb.Database, error) {
 // above it, which a sequencer cannot re-fetch from peers), and it serves
 // eth_call and eth_getProof at any past block.
 func openChain(db ethdb.Database, cfg Config, engine *Engine) (*core.BlockChain, error) {
-	ts := cfg.GenesisTime
-	if ts == 0 {
-		ts = uint64(time.Now().Unix())
+	// A chain that exists keeps its genesis and config: the genesis flags
+	// only shape a new chain.
+	var genesis *core.Genesis
+	if rawdb.ReadCanonicalHash(db, 0) == (common.Hash{}) {
+		ts := cfg.GenesisTime
+		if ts == 0 {
+			ts = uint64(time.Now().Unix())
+		}
+		gcfg := GenesisConfig{ChainID: cfg.ChainID, GasLimit: cfg.GasLimit, Timestamp: ts}
+		if cfg.Dev {
+			gcfg.Alloc = DevAlloc()
+		}
+		genesis = Genesis(gcfg)
+		genesis.Coinbase = cfg.FeeRecipient
 	}
-	gcfg := GenesisConfig{ChainID: cfg.ChainID, GasLimit: cfg.GasLimit, Timestamp: ts}
-	if cfg.Dev {
-		gcfg.Alloc = DevAlloc()
-	}
-	genesis := Genesis(gcfg)
-	genesis.Coinbase = cfg.FeeRecipient
 
 	options := core.DefaultConfig().WithArchive(true).WithStateScheme(rawdb.HashScheme)
 	options.TxLookupLimit = 0 // index every transaction
@@ -182,7 +193,50 @@ func (s *Sequencer) openPool() error {
 	if s.cfg.DataDir != "" && !pc.NoJournal {
 		journal = filepath.Join(s.cfg.DataDir, "transactions.rlp")
 	}
+	s.journalPath = journal
 	s.tracker = locals.New(journal, pc.Rejournal, s.chain.Config(), pool)
+	return nil
+}
+
+// reinjectJournal puts the journaled local transactions back into the pool
+// at once. The tracker loads the same journal but only resubmits after its
+// first recheck, seconds later, during which a restarted node would answer
+// that acknowledged transactions do not exist.
+func (s *Sequencer) reinjectJournal() error {
+	if s.journalPath == "" {
+		return nil
+	}
+	f, err := os.Open(s.journalPath)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("open txpool journal: %w", err)
+	}
+	defer f.Close()
+	var (
+		stream = rlp.NewStream(f, 0)
+		txs    []*types.Transaction
+	)
+	for {
+		tx := new(types.Transaction)
+		if err := stream.Decode(tx); err != nil {
+			// A truncated tail is what a crash mid-write leaves; everything
+			// before it is intact.
+			if !errors.Is(err, io.EOF) {
+				s.log.Warn("Txpool journal ends early", "loaded", len(txs), "err", err)
+			}
+			break
+		}
+		txs = append(txs, tx)
+	}
+	added := 0
+	for _, err := range s.pool.Add(txs, true) {
+		if err == nil {
+			added++
+		}
+	}
+	s.log.Info("Reloaded local transactions", "journaled", len(txs), "added", added)
 	return nil
 }
 
@@ -199,6 +253,9 @@ func (s *Sequencer) Start(ctx context.Context) error {
 	}
 	s.started = true
 	s.logIndex.start()
+	if err := s.reinjectJournal(); err != nil {
+		return err
+	}
 	if err := s.tracker.Start(); err != nil {
 		return fmt.Errorf("start local tx tracker: %w", err)
 	}
