@@ -4,6 +4,8 @@ import (
 	"crypto/ecdsa"
 	"maps"
 	"math/big"
+	"slices"
+	"sync"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core"
@@ -54,12 +56,18 @@ var devKeyHex = [...]string{
 
 // DevKeys returns the private keys of the ten prefunded dev accounts.
 func DevKeys() []*ecdsa.PrivateKey {
+	return slices.Clone(devKeys())
+}
+
+// devKeys parses the keys once: each parse derives a public key, which
+// costs a scalar multiplication.
+var devKeys = sync.OnceValue(func() []*ecdsa.PrivateKey {
 	keys := make([]*ecdsa.PrivateKey, len(devKeyHex))
 	for i, h := range devKeyHex {
 		keys[i] = crypto.ToECDSAUnsafe(common.FromHex(h))
 	}
 	return keys
-}
+})
 
 // DevAccounts returns the addresses of the ten prefunded dev accounts.
 func DevAccounts() []common.Address {
