@@ -8,6 +8,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/consensus/misc/eip1559"
 	"github.com/ethereum/go-ethereum/core"
+	"github.com/ethereum/go-ethereum/core/rawdb"
 	"github.com/ethereum/go-ethereum/core/txpool"
 	"github.com/ethereum/go-ethereum/core/txpool/txorder"
 	"github.com/ethereum/go-ethereum/core/types"
@@ -124,6 +125,12 @@ func (s *Sequencer) buildNext(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("import built block %d [%v]: %w", block.NumberU64(), hash, err)
 	}
+	// go-ethereum indexes transactions in the background, so a receipt
+	// could be missing for a moment after its block is the head, and a
+	// fresh node even answers "transaction indexing is in progress". Users
+	// poll for receipts right after sending; write this block's lookup
+	// entries now. The indexer writes the same entries again, harmlessly.
+	rawdb.WriteTxLookupEntriesByBlock(s.db, block)
 	insertTimer.UpdateSince(insertStart)
 	if s.deposits == nil {
 		// Without an L1 nothing can undo a block: safe and finalized
