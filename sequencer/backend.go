@@ -94,7 +94,16 @@ func (s *Sequencer) GetCanonicalTransaction(txHash common.Hash) (bool, *types.Tr
 }
 
 // TxIndexDone reports whether the transaction index covers the chain.
-func (s *Sequencer) TxIndexDone() bool { return s.chain.TxIndexDone() }
+//
+// go-ethereum's indexer does not start while the head is the genesis block
+// and reports one block left to index until then, which makes a fresh
+// chain answer every receipt query with "transaction indexing is in
+// progress" (an error Foundry treats as fatal). The genesis block has no
+// transactions, and the blocks built here have their lookups written as
+// they are made (loop.go), so there is nothing to wait for.
+func (s *Sequencer) TxIndexDone() bool {
+	return s.chain.CurrentBlock().Number.Sign() == 0 || s.chain.TxIndexDone()
+}
 
 // ChainDb returns the chain database.
 func (s *Sequencer) ChainDb() ethdb.Database { return s.db }
