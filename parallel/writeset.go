@@ -146,4 +146,3 @@ func sortedSlots(m map[common.Hash]common.Hash) []common.Hash {
 	slices.SortFunc(slots, func(a, b common.Hash) int { return bytes.Compare(a[:], b[:]) })
 	return slots
 }
-

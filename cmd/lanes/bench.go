@@ -1,0 +1,83 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"runtime"
+	"text/tabwriter"
+
+	"github.com/lanes-rollup/lanes/parallel/bench"
+	"github.com/urfave/cli/v2"
+)
+
+// benchCommand returns `lanes bench`, whose `parallel` subcommand times the
+// parallel executor against the sequential reference on synthetic blocks.
+func benchCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "bench",
+		Usage: "Run built-in benchmarks",
+		Subcommands: []*cli.Command{{
+			Name:  "parallel",
+			Usage: "Compare parallel and sequential block execution on a synthetic workload",
+			Description: "Builds an in-memory pre-state and a block of signed transactions, then " +
+				"executes the block with the sequential reference and with the Block-STM executor " +
+				"from the same pre-state, and reports times, throughput, re-executions and whether " +
+				"the results are identical. Workloads: all, " + fmt.Sprint(bench.Workloads) + ".",
+			Flags: []cli.Flag{
+				&cli.StringFlag{Name: "workload", Value: "all", Usage: "workload to run, or all", EnvVars: []string{"LANES_BENCH_WORKLOAD"}},
+				&cli.IntFlag{Name: "txs", Value: 2000, Usage: "transactions per block", EnvVars: []string{"LANES_BENCH_TXS"}},
+				&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "parallel executor workers", EnvVars: []string{"LANES_BENCH_WORKERS"}},
+				&cli.IntFlag{Name: "rounds", Value: 3, Usage: "runs per path; the fastest counts", EnvVars: []string{"LANES_BENCH_ROUNDS"}},
+				&cli.BoolFlag{Name: "json", Usage: "print one JSON object per workload", EnvVars: []string{"LANES_BENCH_JSON"}},
+			},
+			Action: runBenchParallel,
+		}},
+	}
+}
+
+func runBenchParallel(c *cli.Context) error {
+	workloads := []string{c.String("workload")}
+	if workloads[0] == "all" {
+		workloads = bench.Workloads
+	}
+	var reports []bench.Report
+	for _, w := range workloads {
+		rep, err := bench.Run(c.Context, bench.Config{
+			Workload: w,
+			Txs:      c.Int("txs"),
+			Workers:  c.Int("workers"),
+			Rounds:   c.Int("rounds"),
+		})
+		if err != nil {
+			return fmt.Errorf("bench %s: %w", w, err)
+		}
+		if c.Bool("json") {
+			if err := json.NewEncoder(c.App.Writer).Encode(rep); err != nil {
+				return err
+			}
+			continue
+		}
+		reports = append(reports, rep)
+	}
+	if !c.Bool("json") {
+		printBenchTable(c.App.Writer, reports)
+	}
+	for _, rep := range reports {
+		if !rep.Identical {
+			return fmt.Errorf("%s: parallel result differs from sequential: %s", rep.Workload, rep.Mismatch)
+		}
+	}
+	return nil
+}
+
+func printBenchTable(out io.Writer, reports []bench.Report) {
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "workload\ttxs\tworkers\tseq ms\tpar ms\tspeedup\tseq Mgas/s\tpar Mgas/s\tcpu ms (seq/par)\tre-exec\tfallbacks\troot ms (seq/par)\tidentical\t")
+	for _, r := range reports {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t%.1f\t%.2fx\t%.0f\t%.0f\t%.0f/%.0f\t%d\t%d\t%.1f/%.1f\t%v\t\n",
+			r.Workload, r.Txs, r.Workers, r.SeqMs, r.ParMs, r.Speedup, r.SeqMgasPerS, r.ParMgasPerS,
+			r.SeqCPUMs, r.ParCPUMs, r.Reexecutions, r.Fallbacks, r.SeqRootMs, r.ParRootMs, r.Identical)
+	}
+	tw.Flush()
+}

@@ -1,0 +1,238 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/pprof"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/log"
+	"github.com/ethereum/go-ethereum/metrics"
+	"github.com/ethereum/go-ethereum/metrics/prometheus"
+	"github.com/lanes-rollup/lanes/parallel"
+	"github.com/lanes-rollup/lanes/rpc"
+	"github.com/lanes-rollup/lanes/sequencer"
+	"github.com/urfave/cli/v2"
+)
+
+// nodeConfig is the whole configuration of a node, layered from defaults,
+// the TOML file, the environment and the flags.
+type nodeConfig struct {
+	Sequencer      sequencer.Config
+	RPC            rpc.Config
+	Metrics        bool
+	Pprof          bool
+	MetricsAddress string
+}
+
+// readNodeConfig builds the node configuration from the flags and checks it.
+func readNodeConfig(ctx *cli.Context) (nodeConfig, error) {
+	cfg := nodeConfig{Sequencer: sequencer.DefaultConfig(), RPC: rpc.DefaultConfig}
+	s := &cfg.Sequencer
+	s.DataDir = ctx.Path("datadir")
+	s.Dev = ctx.Bool("dev")
+	s.ChainID = ctx.Uint64("chain.id")
+	s.GasLimit = ctx.Uint64("block.gaslimit")
+	s.BlockTime = ctx.Duration("block.time")
+	feeRecipient := ctx.String("block.fee-recipient")
+	if !common.IsHexAddress(feeRecipient) {
+		return cfg, fmt.Errorf("--block.fee-recipient %q is not an address", feeRecipient)
+	}
+	s.FeeRecipient = common.HexToAddress(feeRecipient)
+	s.Parallel = ctx.Bool("parallel")
+	s.Workers = ctx.Int("parallel.workers")
+	s.VerifyExecution = ctx.Bool("parallel.verify")
+	s.TxPool.PriceLimit = ctx.Uint64("txpool.pricelimit")
+	s.TxPool.PriceBump = ctx.Uint64("txpool.pricebump")
+	s.TxPool.AccountSlots = ctx.Uint64("txpool.accountslots")
+	s.TxPool.GlobalSlots = ctx.Uint64("txpool.globalslots")
+	s.TxPool.AccountQueue = ctx.Uint64("txpool.accountqueue")
+	s.TxPool.GlobalQueue = ctx.Uint64("txpool.globalqueue")
+	s.TxPool.Lifetime = ctx.Duration("txpool.lifetime")
+	s.TxPool.NoJournal = ctx.Bool("txpool.nojournal")
+
+	r := &cfg.RPC
+	r.HTTPAddr = ctx.String("http.addr")
+	r.HTTPPort = ctx.Int("http.port")
+	r.HTTPCors = splitList(ctx.String("http.corsdomain"))
+	r.HTTPVHosts = splitList(ctx.String("http.vhosts"))
+	r.WSAddr = ctx.String("ws.addr")
+	r.WSPort = ctx.Int("ws.port")
+	r.WSOrigins = splitList(ctx.String("ws.origins"))
+	r.GasCap = ctx.Uint64("rpc.gascap")
+	r.EVMTimeout = ctx.Duration("rpc.evmtimeout")
+	r.BatchRequestLimit = ctx.Int("rpc.batch-request-limit")
+	r.BatchResponseMaxSize = ctx.Int("rpc.batch-response-max-size")
+	r.MaxRequestSize = ctx.Int64("rpc.max-request-size")
+	r.WSReadLimit = ctx.Int64("ws.read-limit")
+	r.TxFeeCap = ctx.Float64("rpc.txfeecap")
+
+	cfg.Metrics = ctx.Bool("metrics")
+	cfg.Pprof = ctx.Bool("pprof")
+	port := ctx.Int("metrics.port")
+	if port < 0 || port > 65535 {
+		return cfg, fmt.Errorf("--metrics.port %d outside [0, 65535]", port)
+	}
+	cfg.MetricsAddress = net.JoinHostPort(ctx.String("metrics.addr"), strconv.Itoa(port))
+
+	if !s.Dev && s.DataDir == "" {
+		return cfg, errors.New("--datadir is required (or --dev for a throwaway chain in memory)")
+	}
+	if err := s.Check(); err != nil {
+		return cfg, err
+	}
+	if err := r.Check(); err != nil {
+		return cfg, err
+	}
+	return cfg, nil
+}
+
+// newExecutor returns the executor the flags select.
+func newExecutor(cfg sequencer.Config) parallel.Executor {
+	if !cfg.Parallel {
+		return parallel.Sequential{}
+	}
+	par := parallel.NewParallel(cfg.Workers)
+	if cfg.VerifyExecution {
+		return &parallel.VerifyingExecutor{Primary: par, Reference: parallel.Sequential{}}
+	}
+	return par
+}
+
+// node is a running sequencer with its RPC and metrics servers.
+type node struct {
+	seq     *sequencer.Sequencer
+	rpc     *rpc.Server
+	metrics *http.Server
+}
+
+// startNode starts a node; on error it stops whatever it had started.
+func startNode(cfg nodeConfig) (n *node, err error) {
+	n = &node{}
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, n.stop())
+			n = nil
+		}
+	}()
+	if cfg.Metrics {
+		// Enabled before anything records, so every timer is live.
+		metrics.Enable()
+	}
+	if cfg.Metrics || cfg.Pprof {
+		if n.metrics, err = serveMetrics(cfg.MetricsAddress, cfg.Metrics, cfg.Pprof); err != nil {
+			return n, err
+		}
+	}
+	if n.seq, err = sequencer.New(cfg.Sequencer, newExecutor(cfg.Sequencer), nil); err != nil {
+		return n, err
+	}
+	if err = n.seq.Start(context.Background()); err != nil {
+		return n, err
+	}
+	if n.rpc, err = rpc.NewServer(cfg.RPC, n.seq, versionString()); err != nil {
+		return n, err
+	}
+	if err = n.rpc.Start(); err != nil {
+		return n, err
+	}
+	return n, nil
+}
+
+// stop stops the RPC server first, so no request races the closing chain,
+// then the sequencer and the metrics server.
+func (n *node) stop() error {
+	var errs []error
+	if n.rpc != nil {
+		errs = append(errs, n.rpc.Stop())
+	}
+	if n.seq != nil {
+		errs = append(errs, n.seq.Stop(context.Background()))
+	}
+	if n.metrics != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		errs = append(errs, n.metrics.Shutdown(ctx))
+	}
+	return errors.Join(errs...)
+}
+
+// serveMetrics exposes go-ethereum's metric registry in the Prometheus
+// text format on /metrics, and Go's profiler on /debug/pprof/ when asked.
+func serveMetrics(addr string, withMetrics, withPprof bool) (*http.Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("metrics listener: %w", err)
+	}
+	mux := http.NewServeMux()
+	if withMetrics {
+		mux.Handle("/metrics", prometheus.Handler(metrics.DefaultRegistry))
+	}
+	if withPprof {
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("Metrics server failed", "err", err)
+		}
+	}()
+	log.Info("Metrics and profiling served", "addr", ln.Addr().String(), "metrics", withMetrics, "pprof", withPprof)
+	return srv, nil
+}
+
+// waitForShutdown blocks until SIGINT or SIGTERM, or until the sequencer
+// halts on its own, then stops the node.
+func waitForShutdown(n *node) error {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	var haltErr error
+	select {
+	case sig := <-sigs:
+		log.Info("Shutting down", "signal", sig)
+	case <-n.seq.Halted():
+		haltErr = errors.New("sequencer halted")
+	}
+	// A second signal while stopping forces the exit.
+	go func() {
+		<-sigs
+		log.Warn("Second signal, exiting immediately")
+		os.Exit(1)
+	}()
+	return errors.Join(haltErr, n.stop())
+}
+
+func sequencerCommand() *cli.Command {
+	flags, before := withConfig(nodeFlags())
+	return &cli.Command{
+		Name:   "sequencer",
+		Usage:  "Run the sequencer node: txpool, block building and eth_ JSON-RPC over HTTP and WebSocket",
+		Flags:  flags,
+		Before: before,
+		Action: func(ctx *cli.Context) error {
+			cfg, err := readNodeConfig(ctx)
+			if err != nil {
+				return err
+			}
+			n, err := startNode(cfg)
+			if err != nil {
+				return err
+			}
+			log.Info("Sequencer running", "http", n.rpc.HTTPEndpoint(), "ws", n.rpc.WSEndpoint())
+			return waitForShutdown(n)
+		},
+	}
+}

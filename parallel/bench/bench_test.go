@@ -1,0 +1,59 @@
+package bench
+
+import (
+	"context"
+	"runtime"
+	"testing"
+
+	"github.com/lanes-rollup/lanes/parallel"
+)
+
+func TestRunAllWorkloadsIdentical(t *testing.T) {
+	for _, w := range Workloads {
+		rep, err := Run(context.Background(), Config{Workload: w, Txs: 64, Workers: 2, Rounds: 1})
+		if err != nil {
+			t.Fatalf("%s: %v", w, err)
+		}
+		if !rep.Identical {
+			t.Errorf("%s: %s", w, rep.Mismatch)
+		}
+		if rep.Fallbacks != 0 {
+			t.Errorf("%s: fell back", w)
+		}
+		t.Logf("%+v", rep)
+	}
+}
+
+func benchmarkExecutor(b *testing.B, ex parallel.Executor) {
+	const txs = 1000
+	for _, w := range Workloads {
+		b.Run(w, func(b *testing.B) {
+			blk, err := Build(w, txs)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var before, after runtime.MemStats
+			b.ReportAllocs()
+			b.ResetTimer()
+			var mallocs uint64
+			for range b.N {
+				b.StopTimer()
+				env, statedb := blk.Fixture.Env(), blk.Fixture.State()
+				runtime.ReadMemStats(&before)
+				b.StartTimer()
+				if _, err := ex.Execute(context.Background(), env, blk.Txs, statedb, parallel.Validate); err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				runtime.ReadMemStats(&after)
+				mallocs += after.Mallocs - before.Mallocs
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(mallocs)/float64(b.N*txs), "allocs/tx")
+		})
+	}
+}
+
+func BenchmarkSequential(b *testing.B) { benchmarkExecutor(b, parallel.Sequential{}) }
+
+func BenchmarkParallel(b *testing.B) { benchmarkExecutor(b, parallel.NewParallel(2)) }

@@ -1,0 +1,135 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/lanes-rollup/lanes/parallel"
+)
+
+// Config selects what Run measures.
+type Config struct {
+	// Workload is one of Workloads.
+	Workload string
+	// Txs is the number of transactions in the block.
+	Txs int
+	// Workers is the parallel executor's worker count.
+	Workers int
+	// Rounds is how often each path runs; the fastest run counts. Zero
+	// means three.
+	Rounds int
+}
+
+// Report compares the two paths on one workload. Times are of the best
+// round; the state-root times are measured separately from execution.
+type Report struct {
+	Workload    string  `json:"workload"`
+	Txs         int     `json:"txs"`
+	Workers     int     `json:"workers"`
+	GasUsed     uint64  `json:"gas_used"`
+	SeqMs       float64 `json:"seq_ms"`
+	ParMs       float64 `json:"par_ms"`
+	Speedup     float64 `json:"speedup"`
+	SeqMgasPerS float64 `json:"seq_mgas_s"`
+	ParMgasPerS float64 `json:"par_mgas_s"`
+	// SeqCPUMs and ParCPUMs are the process CPU time (all threads, GC
+	// included) of the best round: on a loaded machine they show the work
+	// each path does when wall time cannot.
+	SeqCPUMs     float64 `json:"seq_cpu_ms"`
+	ParCPUMs     float64 `json:"par_cpu_ms"`
+	SeqRootMs    float64 `json:"seq_root_ms"`
+	ParRootMs    float64 `json:"par_root_ms"`
+	Incarnations int     `json:"incarnations"`
+	Reexecutions int     `json:"reexecutions"`
+	Validations  int     `json:"validations"`
+	Fallbacks    int     `json:"fallbacks"`
+	Identical    bool    `json:"identical"`
+	Mismatch     string  `json:"mismatch,omitempty"`
+}
+
+type measured struct {
+	res      *parallel.Result
+	root     common.Hash
+	exec     time.Duration
+	cpu      time.Duration
+	rootTime time.Duration
+}
+
+func measure(ctx context.Context, blk *Block, ex parallel.Executor) (measured, error) {
+	env := blk.Fixture.Env()
+	statedb := blk.Fixture.State()
+	cpu, start := processCPU(), time.Now()
+	res, err := ex.Execute(ctx, env, blk.Txs, statedb, parallel.Validate)
+	if err != nil {
+		return measured{}, err
+	}
+	m := measured{res: res, exec: time.Since(start), cpu: processCPU() - cpu}
+	start = time.Now()
+	m.root = statedb.IntermediateRoot(env.Config.Rules(env.Header.Number, true, env.Header.Time))
+	m.rootTime = time.Since(start)
+	return m, nil
+}
+
+// Run builds the workload's block and times the sequential and the parallel
+// executor on it, alternating, from the same pre-state.
+func Run(ctx context.Context, cfg Config) (Report, error) {
+	if cfg.Workers < 1 {
+		return Report{}, fmt.Errorf("workers must be positive, have %d", cfg.Workers)
+	}
+	rounds := cfg.Rounds
+	if rounds <= 0 {
+		rounds = 3
+	}
+	blk, err := Build(cfg.Workload, cfg.Txs)
+	if err != nil {
+		return Report{}, err
+	}
+	return RunBlock(ctx, cfg.Workload, blk, cfg.Workers, rounds)
+}
+
+// RunBlock times both executors on an already built block.
+func RunBlock(ctx context.Context, workload string, blk *Block, workers, rounds int) (Report, error) {
+	var (
+		seqBest, parBest measured
+		par              = parallel.NewParallel(workers)
+		rep              = Report{Workload: workload, Txs: len(blk.Txs), Workers: workers}
+	)
+	for round := range rounds {
+		seq, err := measure(ctx, blk, parallel.Sequential{})
+		if err != nil {
+			return rep, fmt.Errorf("sequential: %w", err)
+		}
+		p, err := measure(ctx, blk, par)
+		if err != nil {
+			return rep, fmt.Errorf("parallel: %w", err)
+		}
+		if p.res.Stats.Fallback {
+			rep.Fallbacks++
+		}
+		if round == 0 || seq.exec < seqBest.exec {
+			seqBest = seq
+		}
+		if round == 0 || p.exec < parBest.exec {
+			parBest = p
+		}
+	}
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	mgas := func(gas uint64, d time.Duration) float64 { return float64(gas) / d.Seconds() / 1e6 }
+	rep.GasUsed = seqBest.res.GasUsed
+	rep.SeqMs, rep.ParMs = ms(seqBest.exec), ms(parBest.exec)
+	rep.Speedup = seqBest.exec.Seconds() / parBest.exec.Seconds()
+	rep.SeqMgasPerS, rep.ParMgasPerS = mgas(rep.GasUsed, seqBest.exec), mgas(parBest.res.GasUsed, parBest.exec)
+	rep.SeqRootMs, rep.ParRootMs = ms(seqBest.rootTime), ms(parBest.rootTime)
+	rep.SeqCPUMs, rep.ParCPUMs = ms(seqBest.cpu), ms(parBest.cpu)
+	rep.Incarnations = parBest.res.Stats.Incarnations
+	rep.Reexecutions = rep.Incarnations - len(blk.Txs)
+	rep.Validations = parBest.res.Stats.Validations
+	if err := parallel.Diff(seqBest.res, parBest.res, seqBest.root, parBest.root); err != nil {
+		rep.Mismatch = err.Error()
+	} else {
+		rep.Identical = true
+	}
+	return rep, nil
+}

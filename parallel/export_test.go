@@ -1,0 +1,11 @@
+package parallel
+
+// NewParallelWithFault returns a Parallel executor that calls fault before
+// every speculative transaction execution, and gives up after budget
+// incarnations per transaction.
+func NewParallelWithFault(workers, budget int, fault func(tx int)) *Parallel {
+	p := NewParallel(workers)
+	p.budget = budget
+	p.fault = fault
+	return p
+}

@@ -1,0 +1,481 @@
+package parallel
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core"
+	"github.com/ethereum/go-ethereum/core/state"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/core/vm"
+	"github.com/ethereum/go-ethereum/metrics"
+	"github.com/ethereum/go-ethereum/params"
+)
+
+var (
+	fallbackCounter     = metrics.NewRegisteredCounter("parallel/fallbacks", nil)
+	reexecutionCounter  = metrics.NewRegisteredCounter("parallel/reexecutions", nil)
+	sequentialGateMeter = metrics.NewRegisteredMeter("parallel/sequential", nil)
+)
+
+const (
+	// minParallelTxs is the smallest block worth the set-up of multi-version
+	// memory and the worker pool.
+	minParallelTxs = 4
+	// incarnationBudget bounds re-executions: beyond budget×txs incarnations
+	// the block is contended enough that sequential execution is faster.
+	incarnationBudget = 8
+	// maxGasRounds bounds how often Build mode restarts after a transaction
+	// turned out not to fit the block's remaining gas.
+	maxGasRounds = 8
+)
+
+// errFallback is returned by the speculative phase when the block must be
+// executed sequentially instead. The pre-state has not been touched then.
+var errFallback = errors.New("parallel execution abandoned")
+
+// Parallel executes a block with Block-STM over go-ethereum's EVM, and
+// settles the result in block order onto the state. Its results are
+// identical to Sequential's. Env.Chain is called from several goroutines
+// (BLOCKHASH) and must be safe for concurrent use, as core.BlockChain is.
+type Parallel struct {
+	workers int
+	// budget is the incarnation budget per transaction.
+	budget int
+	// fault, when set, runs before every speculative execution; tests use
+	// it to inject panics.
+	fault func(tx int)
+}
+
+var _ Executor = (*Parallel)(nil)
+
+// NewParallel returns a Block-STM executor running the given number of
+// workers (at least one).
+func NewParallel(workers int) *Parallel {
+	return &Parallel{workers: max(workers, 1), budget: incarnationBudget}
+}
+
+// sequentialReason is the one gate between the parallel and the sequential
+// path. It returns why a block must run sequentially, or "" when it may run
+// in parallel.
+func (p *Parallel) sequentialReason(env *Env, txs []*types.Transaction, statedb *state.StateDB) string {
+	rules := env.Config.Rules(env.Header.Number, true, env.Header.Time)
+	switch {
+	case p.workers < 2:
+		// One worker only adds bookkeeping to sequential execution.
+		return "one worker"
+	case len(txs) < minParallelTxs:
+		// A handful of transactions does not repay the set-up.
+		return "small block"
+	case env.VMConfig.Tracer != nil:
+		// Tracers expect every state change in block order.
+		return "tracer attached"
+	case statedb.Witness() != nil:
+		// Witness building must observe every state access in order.
+		return "witness collection"
+	case !rules.IsCancun:
+		// Before EIP-6780, SELFDESTRUCT deletes the storage of accounts
+		// created in earlier blocks, which the write sets do not model.
+		return "pre-Cancun rules"
+	case rules.IsAmsterdam:
+		// EIP-8037's two-dimensional gas pool and block access lists are
+		// not modelled.
+		return "Amsterdam rules"
+	case len(txs) >= chainGateMinTxs && longestSenderChain(env, txs)*2 > len(txs):
+		// Most of the block is one sender's nonce chain, which executes
+		// in order whatever the executor.
+		return "one sender dominates"
+	}
+	return ""
+}
+
+// chainGateMinTxs is the block size from which a dominant sender sends the
+// block to the sequential path; smaller blocks cost little either way.
+const chainGateMinTxs = 64
+
+// longestSenderChain returns how many transactions the most frequent sender
+// has in the block.
+func longestSenderChain(env *Env, txs []*types.Transaction) int {
+	signer := types.MakeSigner(env.Config, env.Header.Number, env.Header.Time)
+	counts := make(map[common.Address]int)
+	longest := 0
+	for _, tx := range txs {
+		from, err := types.Sender(signer, tx)
+		if err != nil {
+			continue
+		}
+		counts[from]++
+		longest = max(longest, counts[from])
+	}
+	return longest
+}
+
+// Execute implements Executor.
+func (p *Parallel) Execute(ctx context.Context, env *Env, txs []*types.Transaction, statedb *state.StateDB, mode Mode) (*Result, error) {
+	if reason := p.sequentialReason(env, txs, statedb); reason != "" {
+		sequentialGateMeter.Mark(1)
+		return Sequential{}.Execute(ctx, env, txs, statedb, mode)
+	}
+	res, stats, err := p.execute(ctx, env, txs, statedb, mode)
+	if err == nil {
+		res.Stats = stats
+		reexecutionCounter.Inc(int64(stats.Incarnations - len(txs)))
+		return res, nil
+	}
+	if !errors.Is(err, errFallback) {
+		return nil, err
+	}
+	fallbackCounter.Inc(1)
+	res, err = Sequential{}.Execute(ctx, env, txs, statedb, mode)
+	if err != nil {
+		return nil, err
+	}
+	res.Stats.Incarnations += stats.Incarnations
+	res.Stats.Validations = stats.Validations
+	res.Stats.Fallback = true
+	res.Stats.FallbackReason = stats.FallbackReason
+	return res, nil
+}
+
+// txOutput is what the final incarnation of a transaction produced.
+type txOutput struct {
+	err       error // the transaction cannot be applied at its place
+	usedGas   uint64
+	failed    bool
+	logs      []*types.Log
+	preimages map[common.Hash][]byte
+	writes    []keyWrite
+	bloom     types.Bloom // of the logs, computed by the worker
+}
+
+// blockRun is the shared context of one speculative execution.
+type blockRun struct {
+	env      *Env
+	rules    params.Rules
+	blockCtx vm.BlockContext
+	txs      []*types.Transaction
+	msgs     []*core.Message
+	msgErrs  []error
+	// forced are transactions known not to fit the block's remaining gas
+	// (Build mode). They run against an empty gas pool, so they fail with
+	// the error go-ethereum reports first: a nonce error, say, or
+	// ErrGasLimitReached.
+	forced map[int]bool
+
+	mv      *mvMemory
+	sched   *scheduler
+	outputs []atomic.Pointer[txOutput]
+
+	// warm carries transactions whose writes the settling goroutine may load
+	// into the real state while the workers run.
+	warm  chan int
+	fault func(tx int)
+
+	incarnations atomic.Int64
+	validations  atomic.Int64
+	limit        int64
+}
+
+func (p *Parallel) execute(ctx context.Context, env *Env, txs []*types.Transaction, statedb *state.StateDB, mode Mode) (*Result, Stats, error) {
+	var (
+		header = env.Header
+		signer = types.MakeSigner(env.Config, header.Number, header.Time)
+		stats  Stats
+	)
+	msgs := make([]*core.Message, len(txs))
+	msgErrs := make([]error, len(txs))
+	for i, tx := range txs {
+		msgs[i], msgErrs[i] = core.TransactionToMessage(tx, signer, header.BaseFee)
+	}
+	// Speculation reads a copy of the pre-state with the pre-execution
+	// system calls applied; the caller's state is written only at
+	// settlement, so a fallback starts from it untouched.
+	rules := env.Config.Rules(header.Number, true, header.Time)
+	base := &baseState{db: statedb.Copy(), reader: parentReader(env, statedb, rules)}
+	blockCtx := core.NewEVMBlockContext(header, env.Chain, &header.Coinbase)
+	preRecorder := newWriteRecorder()
+	preEVM := vm.NewEVM(blockCtx, state.NewHookedState(base.db, preRecorder.hooks()), env.Config, env.VMConfig)
+	core.PreExecution(ctx, header.ParentBeaconRoot, env.Parent, env.Config, preEVM, header.Number, header.Time)
+	preEVM.Release()
+	base.overlay = map[common.Address]bool{
+		params.SystemAddress:         true,
+		params.BeaconRootsAddress:    true,
+		params.HistoryStorageAddress: true,
+	}
+	for addr := range preRecorder.accounts {
+		base.overlay[addr] = true
+	}
+
+	forced := make(map[int]bool)
+	for round := 0; ; round++ {
+		if round == maxGasRounds {
+			stats.FallbackReason = "too many gas-limit restarts"
+			return nil, stats, errFallback
+		}
+		run := &blockRun{
+			env:      env,
+			rules:    env.Config.Rules(header.Number, true, header.Time),
+			blockCtx: blockCtx,
+			txs:      txs,
+			msgs:     msgs,
+			msgErrs:  msgErrs,
+			forced:   forced,
+			mv:       newMVMemory(len(txs), base),
+			warm:     make(chan int, len(txs)),
+			sched:    newScheduler(len(txs)),
+			outputs:  make([]atomic.Pointer[txOutput], len(txs)),
+			limit:    int64(p.budget * len(txs)),
+			fault:    p.fault,
+		}
+		// A sender's transactions form a nonce chain: each waits for the
+		// one before it instead of failing on a stale nonce first.
+		lastBySender := make(map[common.Address]int)
+		for i, msg := range msgs {
+			if msg == nil || forced[i] {
+				continue
+			}
+			if prev, ok := lastBySender[msg.From]; ok {
+				run.sched.waitFor(i, prev)
+			}
+			lastBySender[msg.From] = i
+		}
+		err := run.run(ctx, p.workers, statedb)
+		stats.Incarnations += int(run.incarnations.Load())
+		stats.Validations += int(run.validations.Load())
+		if err != nil {
+			if errors.Is(err, errFallback) {
+				stats.FallbackReason = err.Error()
+			}
+			return nil, stats, err
+		}
+		plan, overflow, err := planSettlement(run, mode)
+		if err != nil {
+			return nil, stats, err
+		}
+		if len(overflow) > 0 {
+			for _, i := range overflow {
+				forced[i] = true
+			}
+			continue
+		}
+		res, err := settle(ctx, run, plan, statedb)
+		if err != nil {
+			return nil, stats, err
+		}
+		return res, stats, nil
+	}
+}
+
+// run executes the block with the given number of workers until every
+// transaction has a validated incarnation.
+func (r *blockRun) run(ctx context.Context, workers int, statedb *state.StateDB) error {
+	var (
+		wg       sync.WaitGroup
+		panicMu  sync.Mutex
+		panicErr error
+		done     = make(chan struct{})
+	)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				if v := recover(); v != nil {
+					panicMu.Lock()
+					if panicErr == nil {
+						panicErr = fmt.Errorf("%w: panic in speculative execution: %v\n%s", errFallback, v, debug.Stack())
+					}
+					panicMu.Unlock()
+					r.sched.stop("panic")
+				}
+			}()
+			r.worker(ctx)
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	r.warmState(statedb, done)
+	if panicErr != nil {
+		return panicErr
+	}
+	if reason, stopped := r.sched.stopped(); stopped {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return fmt.Errorf("%w: %s", errFallback, reason)
+	}
+	return nil
+}
+
+func (r *blockRun) worker(ctx context.Context) {
+	ts := newTxState(r.mv, r.blockCtx.Coinbase)
+	// BLOCKHASH's lookup caches what it resolved, so each worker needs its
+	// own.
+	blockCtx := r.blockCtx
+	blockCtx.GetHash = core.GetHashFn(r.env.Header, r.env.Chain)
+	// One EVM per worker, reused across incarnations (ApplyMessage resets
+	// its transaction context). Its jumpdest analysis cache is private and
+	// keyed by code hash, and a txState serves code and hash from one key,
+	// so an analysis is never stored under the hash of other code.
+	evm := vm.NewEVM(blockCtx, ts, r.env.Config, r.env.VMConfig)
+	defer evm.Release()
+
+	t, ok := r.sched.nextTask()
+	for ok {
+		if ctx.Err() != nil {
+			r.sched.stop("context cancelled")
+			return
+		}
+		switch t.kind {
+		case taskExecute:
+			t, ok = r.execute(evm, ts, t)
+		case taskValidate:
+			t, ok = r.validate(t)
+		}
+		if !ok {
+			t, ok = r.sched.nextTask()
+		}
+	}
+}
+
+// execute runs incarnation t of a transaction and records its effects.
+func (r *blockRun) execute(evm *vm.EVM, ts *txState, t task) (task, bool) {
+	for {
+		ts.reset(t.tx, t.inc)
+		out, blocking := r.runTx(evm, ts, t.tx)
+		if blocking >= 0 {
+			if r.sched.addDependency(t.tx, blocking) {
+				return task{}, false
+			}
+			continue
+		}
+		if r.incarnations.Add(1) > r.limit {
+			r.sched.stop("too many incarnations")
+			return task{}, false
+		}
+		r.outputs[t.tx].Store(out)
+		wrote := r.mv.record(t.tx, t.inc, ts.readSet(), out.writes)
+		select {
+		case r.warm <- t.tx:
+		default:
+		}
+		return r.sched.finishExecution(t.tx, t.inc, wrote)
+	}
+}
+
+// runTx applies one transaction to the incarnation's state. It returns the
+// index of the transaction it must wait for when a read hit an estimate.
+func (r *blockRun) runTx(evm *vm.EVM, ts *txState, i int) (out *txOutput, blocking int) {
+	blocking = -1
+	if r.msgErrs[i] != nil {
+		return &txOutput{err: r.msgErrs[i]}, -1
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			dep, ok := v.(dependencyAbort)
+			if !ok {
+				panic(v)
+			}
+			out, blocking = nil, dep.blocking
+		}
+	}()
+	if r.fault != nil {
+		r.fault(i)
+	}
+	tx := r.txs[i]
+	ts.SetTxContext(tx.Hash(), i, uint32(i+1))
+	// Each speculative transaction sees the whole block gas limit; the real
+	// pool is checked in block order at settlement.
+	gp := core.NewGasPool(r.env.Header.GasLimit)
+	if r.forced[i] {
+		gp = core.NewGasPool(0)
+	}
+	result, err := core.ApplyMessage(evm, r.msgs[i], gp)
+	if err != nil {
+		return &txOutput{err: err}, -1
+	}
+	ts.Finalise(r.rules)
+	var bloom types.Bloom
+	if len(ts.logs) > 0 {
+		bloom = types.CreateBloom(&types.Receipt{Logs: ts.logs})
+	}
+	return &txOutput{
+		bloom:     bloom,
+		usedGas:   result.UsedGas,
+		failed:    result.Failed(),
+		logs:      ts.logs,
+		preimages: ts.preimages,
+		writes:    ts.writes,
+	}, -1
+}
+
+func (r *blockRun) validate(t task) (task, bool) {
+	r.validations.Add(1)
+	valid := r.mv.validate(t.tx)
+	aborted := !valid && r.sched.tryAbort(t.tx, t.inc)
+	if aborted {
+		r.mv.markEstimates(t.tx)
+	}
+	return r.sched.finishValidation(t.tx, aborted)
+}
+
+// parentReader returns a thread-safe, cached reader of the block's
+// pre-state, or nil when statedb may hold changes that are not in the
+// parent's committed state (then every read goes through a copy of statedb).
+func parentReader(env *Env, statedb *state.StateDB, rules params.Rules) state.Reader {
+	if env.Parent == nil || env.Parent.Root == (common.Hash{}) {
+		return nil
+	}
+	if statedb.Copy().IntermediateRoot(rules) != env.Parent.Root {
+		return nil
+	}
+	fresh, err := state.New(env.Parent.Root, statedb.Database())
+	if err != nil {
+		return nil
+	}
+	reader, _ := state.NewBlockExecutionReader(fresh.Reader(), nil, 0)
+	return reader
+}
+
+// warmState loads the accounts and slots the workers write into the real
+// state while they run, so that settlement finds them in memory. It runs on
+// the goroutine that owns statedb, and only reads.
+func (r *blockRun) warmState(statedb *state.StateDB, done <-chan struct{}) {
+	seen := make(map[stateKey]struct{})
+	load := func(i int) {
+		out := r.outputs[i].Load()
+		if out == nil {
+			return
+		}
+		for _, w := range out.writes {
+			k := w.key
+			if k.kind != kindStorage {
+				k = stateKey{addr: k.addr}
+			}
+			if _, ok := seen[k]; ok {
+				continue
+			}
+			seen[k] = struct{}{}
+			if k.kind == kindStorage {
+				statedb.GetState(k.addr, k.slot)
+			} else {
+				statedb.Exist(k.addr)
+			}
+		}
+	}
+	for {
+		select {
+		case i := <-r.warm:
+			load(i)
+		case <-done:
+			return
+		}
+	}
+}

@@ -1,0 +1,418 @@
+package parallel_test
+
+import (
+	"context"
+	"errors"
+	"math/big"
+	"testing"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/params"
+	"github.com/lanes-rollup/lanes/parallel"
+	pt "github.com/lanes-rollup/lanes/parallel/paralleltest"
+)
+
+var (
+	ether = big.NewInt(params.Ether)
+	gwei  = big.NewInt(params.GWei)
+)
+
+func addr(a common.Address) *common.Address { return &a }
+
+func cat(parts ...[]byte) []byte {
+	var out []byte
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
+}
+
+// blockCase is one targeted block: how to build it, and what must hold
+// beyond equality with the sequential reference.
+type blockCase struct {
+	name     string
+	accounts int
+	setup    func(f *pt.Fixture)
+	build    func(f *pt.Fixture, env *parallel.Env) []*types.Transaction
+	// noConflicts asserts that the block ran without a re-execution.
+	noConflicts bool
+	// dropped is the number of transactions Build mode must drop.
+	dropped int
+	// invalid says Validate mode must reject the block.
+	invalid bool
+	check   func(t *testing.T, f *pt.Fixture, seq, par pt.Outcome)
+}
+
+func blockCases() []blockCase {
+	return []blockCase{
+		{
+			name:        "independent transfers",
+			noConflicts: true,
+			build: func(f *pt.Fixture, _ *parallel.Env) []*types.Transaction {
+				var txs []*types.Transaction
+				for i := range 8 {
+					txs = append(txs, f.Tx(i, addr(common.BigToAddress(big.NewInt(int64(0x5000+i)))), ether, 21000, nil))
+				}
+				return txs
+			},
+		},
+		{
+			name:  "sender is fee recipient",
+			setup: func(f *pt.Fixture) { f.Coinbase = f.Addrs[0] },
+			build: func(f *pt.Fixture, _ *parallel.Env) []*types.Transaction {
+				return []*types.Transaction{
+					f.Tx(1, addr(f.Addrs[2]), ether, 21000, nil),
+					f.Tx(0, addr(f.Addrs[3]), ether, 21000, nil),
+					f.Tx(4, addr(f.Addrs[5]), ether, 21000, nil),
+					f.Tx(0, addr(f.Addrs[6]), ether, 21000, nil),
+					f.Tx(7, addr(f.Addrs[0]), ether, 21000, nil),
+				}
+			},
+		},
+		{
+			name: "recipient is fee recipient",
+			build: func(f *pt.Fixture, env *parallel.Env) []*types.Transaction {
+				cb := env.Header.Coinbase
+				return []*types.Transaction{
+					f.Tx(1, addr(f.Addrs[2]), ether, 21000, nil),
+					f.Tx(0, &cb, ether, 21000, nil),
+					f.Tx(3, addr(f.Addrs[4]), ether, 21000, nil),
+					f.Tx(5, &cb, big.NewInt(7), 21000, nil),
+					f.Tx(6, addr(f.Addrs[7]), ether, 21000, nil),
+				}
+			},
+		},
+		{
+			name: "balance of fee recipient",
+			build: func(f *pt.Fixture, env *parallel.Env) []*types.Transaction {
+				return []*types.Transaction{
+					f.Tx(1, addr(f.Addrs[2]), ether, 21000, nil),
+					f.Tx(3, addr(f.Addrs[4]), ether, 21000, nil),
+					f.Tx(0, addr(pt.CoinbaseBalanceAddr), nil, 100_000, nil),
+					f.Tx(5, addr(f.Addrs[6]), ether, 21000, nil),
+					f.Tx(7, addr(pt.BalanceOfAddr), nil, 100_000, common.LeftPadBytes(env.Header.Coinbase[:], 32)),
+				}
+			},
+			check: func(t *testing.T, f *pt.Fixture, seq, par pt.Outcome) {
+				if seq.State.GetState(pt.CoinbaseBalanceAddr, common.Hash{}) == (common.Hash{}) {
+					t.Error("BALANCE(COINBASE) saw no fees")
+				}
+			},
+		},
+		{
+			name: "zero tip touches a missing fee recipient",
+			build: func(f *pt.Fixture, _ *parallel.Env) []*types.Transaction {
+				var txs []*types.Transaction
+				for i := range 5 {
+					tx := types.NewTx(&types.DynamicFeeTx{ChainID: f.Config.ChainID, Nonce: f.Nonce(f.Addrs[i]), GasTipCap: new(big.Int), GasFeeCap: pt.BaseFee, Gas: 21000, To: addr(f.Addrs[i+1]), Value: big.NewInt(1)})
+					f.SetNonce(f.Addrs[i], f.Nonce(f.Addrs[i])+1)
+					signed, _ := types.SignTx(tx, f.Signer, f.Keys[i])
+					txs = append(txs, signed)
+				}
+				return append(txs, f.Tx(6, addr(pt.CoinbaseBalanceAddr), nil, 100_000, nil))
+			},
+		},
+		{
+			name: "selfdestruct in creating transaction",
+			build: func(f *pt.Fixture, _ *parallel.Env) []*types.Transaction {
+				created := crypto.CreateAddress(f.Addrs[0], f.Nonce(f.Addrs[0]))
+				return []*types.Transaction{
+					f.Tx(0, nil, ether, 100_000, pt.SelfDestructInit),
+					f.Tx(1, &created, big.NewInt(5), 50_000, nil),
+					f.Tx(2, addr(pt.BalanceOfAddr), nil, 100_000, common.LeftPadBytes(created[:], 32)),
+					f.Tx(3, addr(pt.DestructorAddr), nil, 100_000, common.LeftPadBytes(f.Addrs[4][:], 32)),
+					f.Tx(5, addr(pt.BalanceOfAddr), nil, 100_000, common.LeftPadBytes(f.Addrs[4][:], 32)),
+				}
+			},
+		},
+		{
+			name: "metamorphic create2 redeploy",
+			build: func(f *pt.Fixture, _ *parallel.Env) []*types.Transaction {
+				morph := crypto.CreateAddress2(pt.FactoryAddr, common.Hash{}, crypto.Keccak256(pt.MorphInit))
+				return []*types.Transaction{
+					f.Tx(0, addr(pt.FactoryAddr), nil, 200_000, pt.MorphInit),
+					f.Tx(1, &morph, nil, 100_000, nil),
+					f.Tx(2, addr(pt.FactoryAddr), big.NewInt(3), 200_000, pt.MorphInit),
+					f.Tx(3, &morph, nil, 100_000, nil),
+					f.Tx(4, addr(pt.FactoryAddr), big.NewInt(3), 200_000, pt.MorphInit),
+					f.Tx(5, &morph, nil, 100_000, nil),
+				}
+			},
+			check: func(t *testing.T, f *pt.Fixture, seq, par pt.Outcome) {
+				morph := crypto.CreateAddress2(pt.FactoryAddr, common.Hash{}, crypto.Keccak256(pt.MorphInit))
+				if got := seq.State.GetState(morph, common.Hash{}); got != common.BigToHash(big.NewInt(2)) {
+					t.Errorf("morph counter = %v, want 2", got)
+				}
+			},
+		},
+		{
+			name: "eip-7702 delegated code",
+			build: func(f *pt.Fixture, _ *parallel.Env) []*types.Transaction {
+				return []*types.Transaction{
+					f.Tx(2, addr(f.Addrs[3]), ether, 21000, nil),
+					f.SetCodeTx(1, 2, pt.IncrementerAddr, f.Addrs[2], nil),
+					f.Tx(3, addr(f.Addrs[2]), nil, 100_000, nil),
+					f.Tx(2, addr(f.Addrs[2]), nil, 100_000, nil),
+					f.Tx(4, addr(pt.BalanceOfAddr), nil, 100_000, common.LeftPadBytes(f.Addrs[2][:], 32)),
+					f.SetCodeTx(5, 2, common.Address{}, f.Addrs[6], nil),
+					f.Tx(6, addr(f.Addrs[2]), nil, 100_000, nil),
+				}
+			},
+			check: func(t *testing.T, f *pt.Fixture, seq, par pt.Outcome) {
+				// The set-code call itself, the call from 3 and the self-call.
+				if got := seq.State.GetState(f.Addrs[2], common.Hash{}); got != common.BigToHash(big.NewInt(3)) {
+					t.Errorf("delegated counter = %v, want 3", got)
+				}
+			},
+		},
+		{
+			name:  "preimages",
+			setup: func(f *pt.Fixture) {},
+			build: func(f *pt.Fixture, env *parallel.Env) []*types.Transaction {
+				env.VMConfig.EnablePreimageRecording = true
+				var txs []*types.Transaction
+				for i := range 5 {
+					txs = append(txs, f.Tx(i, addr(pt.HasherAddr), nil, 100_000, pt.Word(uint64(i+100))))
+				}
+				return txs
+			},
+			check: func(t *testing.T, f *pt.Fixture, seq, par pt.Outcome) {
+				a, b := seq.State.Preimages(), par.State.Preimages()
+				if len(a) != len(b) || len(a) < 5 {
+					t.Fatalf("preimages: %d vs %d", len(a), len(b))
+				}
+				for h, p := range a {
+					if string(b[h]) != string(p) {
+						t.Errorf("preimage %v differs", h)
+					}
+				}
+			},
+		},
+		{
+			name:        "different slots of one contract",
+			noConflicts: true,
+			build: func(f *pt.Fixture, _ *parallel.Env) []*types.Transaction {
+				var txs []*types.Transaction
+				for i := range 8 {
+					txs = append(txs, f.Tx(i, addr(pt.SlotWriterAddr), nil, 100_000, cat(pt.Word(uint64(i+1)), pt.Word(uint64(i+7)))))
+				}
+				return txs
+			},
+		},
+		{
+			name: "nonce chain from one sender",
+			build: func(f *pt.Fixture, _ *parallel.Env) []*types.Transaction {
+				var txs []*types.Transaction
+				for i := range 10 {
+					txs = append(txs, f.Tx(0, addr(f.Addrs[1+i%3]), big.NewInt(int64(i+1)), 21000, nil))
+				}
+				return txs
+			},
+		},
+		{
+			name: "transient storage",
+			build: func(f *pt.Fixture, _ *parallel.Env) []*types.Transaction {
+				var txs []*types.Transaction
+				for i := range 5 {
+					txs = append(txs, f.Tx(i, addr(pt.TransientAddr), nil, 100_000, nil))
+				}
+				return txs
+			},
+			check: func(t *testing.T, f *pt.Fixture, seq, par pt.Outcome) {
+				if got := par.State.GetState(pt.TransientAddr, common.BigToHash(common.Big1)); got != (common.Hash{}) {
+					t.Errorf("transient storage leaked: %v", got)
+				}
+			},
+		},
+		{
+			name: "revert and out of gas",
+			build: func(f *pt.Fixture, _ *parallel.Env) []*types.Transaction {
+				return []*types.Transaction{
+					f.Tx(0, addr(pt.ReverterAddr), big.NewInt(1), 100_000, nil),
+					f.Tx(1, addr(pt.LooperAddr), nil, 80_000, nil),
+					f.Tx(0, addr(pt.IncrementerAddr), nil, 100_000, nil),
+					f.Tx(2, addr(pt.IncrementerAddr), nil, 100_000, nil),
+					f.Tx(3, addr(pt.IncrementerAddr), nil, 23_000, nil),
+				}
+			},
+			check: func(t *testing.T, f *pt.Fixture, seq, par pt.Outcome) {
+				for i, want := range []uint64{0, 0, 1, 1, 0} {
+					if got := par.Result.Receipts[i].Status; got != want {
+						t.Errorf("receipt %d status %d, want %d", i, got, want)
+					}
+				}
+			},
+		},
+		{
+			name: "blockhash",
+			build: func(f *pt.Fixture, _ *parallel.Env) []*types.Transaction {
+				var txs []*types.Transaction
+				for i := range 6 {
+					txs = append(txs, f.Tx(i, addr(pt.BlockHasherAddr), nil, 100_000, nil))
+				}
+				return txs
+			},
+			check: func(t *testing.T, f *pt.Fixture, seq, par pt.Outcome) {
+				if par.State.GetState(pt.BlockHasherAddr, common.Hash{}) == (common.Hash{}) {
+					t.Error("BLOCKHASH of the parent is zero")
+				}
+			},
+		},
+		{
+			name: "logs",
+			build: func(f *pt.Fixture, _ *parallel.Env) []*types.Transaction {
+				var txs []*types.Transaction
+				for i := range 6 {
+					txs = append(txs, f.Tx(i, addr(pt.LoggerAddr), nil, 100_000, nil))
+				}
+				return txs
+			},
+			check: func(t *testing.T, f *pt.Fixture, seq, par pt.Outcome) {
+				for i, l := range par.Result.Logs {
+					if l.Index != uint(i) {
+						t.Errorf("log %d has index %d", i, l.Index)
+					}
+				}
+			},
+		},
+		{
+			name:    "dropped: nonce gap and insufficient funds",
+			dropped: 4,
+			invalid: true,
+			build: func(f *pt.Fixture, _ *parallel.Env) []*types.Transaction {
+				rich := new(big.Int).Mul(pt.Funding, big.NewInt(2))
+				return []*types.Transaction{
+					f.Tx(1, addr(f.Addrs[2]), ether, 21000, nil),
+					f.TxWithNonce(0, 5, addr(f.Addrs[3]), ether, 21000, nil),
+					f.Tx(4, addr(f.Addrs[5]), rich, 21000, nil),
+					f.Tx(4, addr(f.Addrs[5]), ether, 21000, nil), // nonce now too high
+					f.Tx(6, addr(f.Addrs[4]), ether, 21000, nil),
+					f.Tx(4, addr(f.Addrs[6]), ether, 21000, nil), // still too high
+					f.Tx(7, addr(f.Addrs[1]), ether, 21000, nil),
+				}
+			},
+		},
+		{
+			name:    "dropped: gas above what is left",
+			dropped: 3,
+			invalid: true,
+			setup:   func(f *pt.Fixture) { f.GasLimit = 120_000 },
+			build: func(f *pt.Fixture, _ *parallel.Env) []*types.Transaction {
+				return []*types.Transaction{
+					f.Tx(0, addr(pt.IncrementerAddr), nil, 60_000, nil),
+					f.Tx(1, addr(pt.IncrementerAddr), nil, 60_000, nil),
+					f.Tx(2, addr(pt.IncrementerAddr), nil, 60_000, nil), // does not fit
+					f.Tx(2, addr(f.Addrs[3]), ether, 21000, nil),        // nonce gap after the drop
+					f.Tx(3, addr(pt.BalanceOfAddr), nil, 40_000, common.LeftPadBytes(f.Addrs[3][:], 32)),
+					f.Tx(4, addr(f.Addrs[5]), new(big.Int).Mul(pt.Funding, big.NewInt(3)), 21000, nil),
+				}
+			},
+		},
+		{
+			name: "withdrawals credit deposits",
+			build: func(f *pt.Fixture, env *parallel.Env) []*types.Transaction {
+				env.Withdrawals = types.Withdrawals{
+					{Index: 0, Address: common.HexToAddress("0xd00d"), Amount: 5},
+					{Index: 1, Address: env.Header.Coinbase, Amount: 7},
+					{Index: 2, Address: f.Addrs[0], Amount: 9},
+				}
+				var txs []*types.Transaction
+				for i := range 5 {
+					txs = append(txs, f.Tx(i, addr(f.Addrs[i+1]), ether, 21000, nil))
+				}
+				return txs
+			},
+		},
+		{
+			name: "contract creation and calls into it",
+			build: func(f *pt.Fixture, _ *parallel.Env) []*types.Transaction {
+				token := crypto.CreateAddress(f.Addrs[0], f.Nonce(f.Addrs[0]))
+				txs := []*types.Transaction{f.Tx(0, nil, nil, 3_000_000, pt.Token.Deploy(new(big.Int).Mul(ether, big.NewInt(1000))))}
+				for i := range 4 {
+					txs = append(txs, f.Tx(0, &token, nil, 100_000, pt.Token.Call("transfer", f.Addrs[i+1], ether)))
+				}
+				for i := range 4 {
+					txs = append(txs, f.Tx(i+1, &token, nil, 100_000, pt.Token.Call("transfer", f.Addrs[9], big.NewInt(1))))
+				}
+				return txs
+			},
+		},
+	}
+}
+
+func TestParallelMatchesSequentialTargeted(t *testing.T) {
+	for _, tc := range blockCases() {
+		for _, mode := range []parallel.Mode{parallel.Build, parallel.Validate} {
+			t.Run(tc.name+"/"+mode.String(), func(t *testing.T) {
+				runCase(t, tc, mode, 2)
+			})
+		}
+	}
+}
+
+func TestParallelMatchesSequentialFourWorkers(t *testing.T) {
+	for _, tc := range blockCases() {
+		t.Run(tc.name, func(t *testing.T) { runCase(t, tc, parallel.Build, 4) })
+	}
+}
+
+func runCase(t *testing.T, tc blockCase, mode parallel.Mode, workers int) {
+	accounts := tc.accounts
+	if accounts == 0 {
+		accounts = 10
+	}
+	f, err := pt.NewFixture(accounts, pt.StandardAlloc())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tc.setup != nil {
+		tc.setup(f)
+	}
+	env := f.Env()
+	txs := tc.build(f, env)
+	seq, par, err := f.Compare(context.Background(), parallel.Sequential{}, parallel.NewParallel(workers), env, txs, mode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mode == parallel.Validate && tc.invalid {
+		if !errors.Is(par.Err, parallel.ErrInvalidBlock) {
+			t.Fatalf("validate: err %v, want ErrInvalidBlock", par.Err)
+		}
+		return
+	}
+	if par.Err != nil {
+		t.Fatalf("unexpected error %v", par.Err)
+	}
+	if got := len(par.Result.Dropped); got != tc.dropped {
+		t.Fatalf("dropped %d, want %d: %v", got, tc.dropped, par.Result.Dropped)
+	}
+	for i, d := range par.Result.Dropped {
+		if !errors.Is(d.Err, unwrapSentinel(seq.Result.Dropped[i].Err)) {
+			t.Errorf("dropped %d: %v is not %v", i, d.Err, seq.Result.Dropped[i].Err)
+		}
+	}
+	if par.Result.Stats.Fallback {
+		t.Errorf("fell back: %s", par.Result.Stats.FallbackReason)
+	}
+	if tc.noConflicts && par.Result.Stats.Incarnations != len(txs) {
+		t.Errorf("incarnations %d, want %d (no conflicts)", par.Result.Stats.Incarnations, len(txs))
+	}
+	checkWriteSets(t, f, env, seq, par)
+	if tc.check != nil {
+		tc.check(t, f, seq, par)
+	}
+}
+
+// unwrapSentinel returns the go-ethereum sentinel an error wraps, or the
+// error itself.
+func unwrapSentinel(err error) error {
+	for _, s := range []error{core.ErrNonceTooHigh, core.ErrNonceTooLow, core.ErrInsufficientFunds, core.ErrGasLimitReached, core.ErrInsufficientFundsForTransfer, core.ErrIntrinsicGas} {
+		if errors.Is(err, s) {
+			return s
+		}
+	}
+	return err
+}

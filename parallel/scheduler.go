@@ -1,0 +1,307 @@
+package parallel
+
+import (
+	"sync"
+	"sync/atomic"
+)
+
+// txStatus is the life-cycle stage of a transaction's current incarnation.
+type txStatus uint8
+
+const (
+	statusReady txStatus = iota
+	statusExecuting
+	statusExecuted
+	statusAborting
+)
+
+// taskKind says what a worker is asked to do with a transaction.
+type taskKind uint8
+
+const (
+	taskNone taskKind = iota
+	taskExecute
+	taskValidate
+)
+
+type task struct {
+	kind taskKind
+	tx   int
+	inc  int
+}
+
+// txSlot is the scheduler's view of one transaction. One mutex covers the
+// status and the transactions waiting on this one, so that a dependency is
+// never added after the writer has finished.
+type txSlot struct {
+	mu          sync.Mutex
+	incarnation int
+	status      txStatus
+	dependents  []int
+}
+
+// scheduler is Block-STM's collaborative scheduler. Workers take the lowest
+// pending task: validation when the validation index trails the execution
+// index, execution otherwise. Aborts move the indices back. A worker with
+// nothing to do sleeps on a condition variable until an index moves back or
+// the block is done.
+type scheduler struct {
+	n          int
+	execIdx    atomic.Int64
+	valIdx     atomic.Int64
+	decreases  atomic.Int64
+	numActive  atomic.Int64
+	done       atomic.Bool
+	txs        []txSlot
+	wakeMu     sync.Mutex
+	wake       *sync.Cond
+	sleepers   atomic.Int32
+	stopReason atomic.Pointer[string]
+}
+
+func newScheduler(n int) *scheduler {
+	s := &scheduler{n: n, txs: make([]txSlot, n)}
+	s.wake = sync.NewCond(&s.wakeMu)
+	return s
+}
+
+// waitFor makes tx wait, from the start, for blocking (a lower transaction)
+// to be executed: a hint that tx will read what blocking writes, such as a
+// sender's next transaction reading the nonce. Only for use before workers
+// start. It saves the incarnations Block-STM would otherwise waste on stale
+// reads along a nonce chain.
+func (s *scheduler) waitFor(tx, blocking int) {
+	s.txs[tx].status = statusAborting
+	s.txs[blocking].dependents = append(s.txs[blocking].dependents, tx)
+}
+
+// notify wakes sleeping workers after an index moved back, a task finished
+// or the block ended. Taking the lock orders the broadcast after any
+// waiter's check of the indices, so that no wake-up is lost.
+func (s *scheduler) notify() {
+	// A waiter registers before it checks the indices, so one that is not
+	// registered yet will see the change this call announces.
+	if s.sleepers.Load() == 0 {
+		return
+	}
+	s.wakeMu.Lock()
+	s.wake.Broadcast()
+	s.wakeMu.Unlock()
+}
+
+// stop ends the run early; workers return as soon as they see it.
+func (s *scheduler) stop(reason string) {
+	s.stopReason.CompareAndSwap(nil, &reason)
+	s.done.Store(true)
+	s.notify()
+}
+
+func (s *scheduler) stopped() (string, bool) {
+	if r := s.stopReason.Load(); r != nil {
+		return *r, true
+	}
+	return "", false
+}
+
+func (s *scheduler) decreaseExec(tx int) {
+	for {
+		cur := s.execIdx.Load()
+		if int64(tx) >= cur || s.execIdx.CompareAndSwap(cur, int64(tx)) {
+			break
+		}
+	}
+	s.decreases.Add(1)
+	s.notify()
+}
+
+func (s *scheduler) decreaseVal(tx int) {
+	for {
+		cur := s.valIdx.Load()
+		if int64(tx) >= cur || s.valIdx.CompareAndSwap(cur, int64(tx)) {
+			break
+		}
+	}
+	s.decreases.Add(1)
+	s.notify()
+}
+
+func (s *scheduler) checkDone() {
+	observed := s.decreases.Load()
+	if min(s.execIdx.Load(), s.valIdx.Load()) >= int64(s.n) && s.numActive.Load() == 0 && observed == s.decreases.Load() {
+		if s.done.CompareAndSwap(false, true) {
+			s.notify()
+		}
+	}
+}
+
+// tryIncarnate moves a ready transaction to executing.
+func (s *scheduler) tryIncarnate(tx int) (task, bool) {
+	if tx < s.n {
+		slot := &s.txs[tx]
+		slot.mu.Lock()
+		if slot.status == statusReady {
+			slot.status = statusExecuting
+			inc := slot.incarnation
+			slot.mu.Unlock()
+			return task{kind: taskExecute, tx: tx, inc: inc}, true
+		}
+		slot.mu.Unlock()
+	}
+	s.numActive.Add(-1)
+	return task{}, false
+}
+
+func (s *scheduler) nextToExecute() (task, bool) {
+	if s.execIdx.Load() >= int64(s.n) {
+		s.checkDone()
+		return task{}, false
+	}
+	s.numActive.Add(1)
+	return s.tryIncarnate(int(s.execIdx.Add(1) - 1))
+}
+
+func (s *scheduler) nextToValidate() (task, bool) {
+	if s.valIdx.Load() >= int64(s.n) {
+		s.checkDone()
+		return task{}, false
+	}
+	s.numActive.Add(1)
+	tx := int(s.valIdx.Add(1) - 1)
+	if tx < s.n {
+		slot := &s.txs[tx]
+		slot.mu.Lock()
+		status, inc := slot.status, slot.incarnation
+		slot.mu.Unlock()
+		if status == statusExecuted {
+			return task{kind: taskValidate, tx: tx, inc: inc}, true
+		}
+	}
+	s.numActive.Add(-1)
+	return task{}, false
+}
+
+// nextTask returns the next task, sleeping while there is none. It returns
+// false once the block is done or stopped.
+func (s *scheduler) nextTask() (task, bool) {
+	for !s.done.Load() {
+		var (
+			t  task
+			ok bool
+		)
+		if s.valIdx.Load() < s.execIdx.Load() {
+			t, ok = s.nextToValidate()
+		} else {
+			t, ok = s.nextToExecute()
+		}
+		if ok {
+			return t, true
+		}
+		s.wakeMu.Lock()
+		s.sleepers.Add(1)
+		for !s.done.Load() && s.execIdx.Load() >= int64(s.n) && s.valIdx.Load() >= int64(s.n) {
+			// Other workers still hold tasks; one of them will move an
+			// index back or finish the block.
+			if s.numActive.Load() == 0 {
+				s.wakeMu.Unlock()
+				s.checkDone()
+				s.wakeMu.Lock()
+				continue
+			}
+			s.wake.Wait()
+		}
+		s.sleepers.Add(-1)
+		s.wakeMu.Unlock()
+	}
+	return task{}, false
+}
+
+// addDependency suspends tx until blocking has been executed again. It
+// returns false when blocking has already finished, in which case the
+// caller retries the read at once.
+func (s *scheduler) addDependency(tx, blocking int) bool {
+	b := &s.txs[blocking]
+	b.mu.Lock()
+	if b.status == statusExecuted {
+		b.mu.Unlock()
+		return false
+	}
+	t := &s.txs[tx]
+	t.mu.Lock()
+	t.status = statusAborting
+	t.mu.Unlock()
+	b.dependents = append(b.dependents, tx)
+	b.mu.Unlock()
+	s.numActive.Add(-1)
+	s.notify()
+	return true
+}
+
+func (s *scheduler) setReady(tx int) {
+	t := &s.txs[tx]
+	t.mu.Lock()
+	t.incarnation++
+	t.status = statusReady
+	t.mu.Unlock()
+}
+
+// finishExecution marks (tx, inc) executed, wakes its dependants, and returns
+// the validation of tx as the next task when it can be done right away.
+func (s *scheduler) finishExecution(tx, inc int, wroteNewPath bool) (task, bool) {
+	t := &s.txs[tx]
+	t.mu.Lock()
+	t.status = statusExecuted
+	deps := t.dependents
+	t.dependents = nil
+	t.mu.Unlock()
+
+	if len(deps) > 0 {
+		lowest := s.n
+		for _, d := range deps {
+			s.setReady(d)
+			lowest = min(lowest, d)
+		}
+		s.decreaseExec(lowest)
+	}
+	if s.valIdx.Load() > int64(tx) {
+		if !wroteNewPath {
+			return task{kind: taskValidate, tx: tx, inc: inc}, true
+		}
+		s.decreaseVal(tx)
+	}
+	s.numActive.Add(-1)
+	s.notify()
+	return task{}, false
+}
+
+// tryAbort claims the abort of (tx, inc) after a failed validation; only
+// one validator wins it.
+func (s *scheduler) tryAbort(tx, inc int) bool {
+	t := &s.txs[tx]
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.incarnation == inc && t.status == statusExecuted {
+		t.status = statusAborting
+		return true
+	}
+	return false
+}
+
+// finishValidation schedules the re-execution of an aborted transaction and
+// the revalidation of everything above it.
+func (s *scheduler) finishValidation(tx int, aborted bool) (task, bool) {
+	if aborted {
+		s.setReady(tx)
+		s.decreaseVal(tx + 1)
+		if s.execIdx.Load() > int64(tx) {
+			if t, ok := s.tryIncarnate(tx); ok {
+				return t, true
+			}
+			// tryIncarnate released the active count already.
+			s.notify()
+			return task{}, false
+		}
+	}
+	s.numActive.Add(-1)
+	s.notify()
+	return task{}, false
+}
