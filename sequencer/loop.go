@@ -67,6 +67,9 @@ func (s *Sequencer) loop(ctx context.Context) error {
 			case <-time.After(wait):
 			}
 		}
+		// The block time runs from the start of one build to the start of
+		// the next, so a build that takes a while does not stretch it.
+		buildStart := time.Now()
 		built, err := s.buildNext(ctx)
 		if err != nil {
 			if errors.Is(err, context.Canceled) {
@@ -77,7 +80,7 @@ func (s *Sequencer) loop(ctx context.Context) error {
 			return err
 		}
 		if built {
-			last = time.Now()
+			last = buildStart
 			if pending, _ := s.pool.Stats(); pending > 0 {
 				s.signal()
 			}
