@@ -22,18 +22,29 @@
 //	   and writes. Reading an ESTIMATE suspends the transaction until the
 //	   writer has run again. The fee recipient's balance is written as a
 //	   delta and summed when a transaction reads it.
+//	   │
+//	   │ meanwhile, on the calling goroutine:
 //	   ▼
-//	planSettlement (settle.go)   the block gas pool in block order; Build mode
-//	   │                         drops what does not fit and re-runs
+//	commit (commit.go)           the commit index: transaction i is final once
+//	   │                         0..i-1 are settled and its read set still
+//	   │                         validates; it is marked committed (never
+//	   │                         aborted again) and settled at once
 //	   ▼
-//	settle (settle.go)           PreExecution on the real state, then each
-//	   │                         transaction's write set, logs and Finalise
-//	   │                         in block order, receipts, PostExecution
+//	settlement (settle.go)       PreExecution on the real state, then each
+//	   │                         transaction's write set, logs and receipt in
+//	   │                         block order against the real gas pool
 //	   ▼
-//	Result (executor.go)
+//	sequential tail (settle.go)  whatever stopped speculation (a panic, the
+//	   │                         incarnation budget, heavy contention, a
+//	   │                         transaction over the gas left in Build mode)
+//	   │                         leaves a final settled prefix; the rest of
+//	   │                         the block runs with go-ethereum's own
+//	   │                         transaction application on top of it
+//	   ▼
+//	PostExecution, write set, Result (executor.go)
 //
-// Anything that goes wrong during speculation (a panic, too many
-// re-executions) leaves the caller's state untouched, and the block is run
-// by Sequential instead. VerifyingExecutor runs two executors and reports
-// the first difference (verify.go).
+// The settled prefix is always final, so stopping speculation never changes
+// the result: a panic or the budget counts as a fallback (Stats.Fallback),
+// contention and gas do not. VerifyingExecutor runs two executors and
+// reports the first difference (verify.go).
 package parallel

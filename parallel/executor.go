@@ -75,12 +75,16 @@ type Stats struct {
 	Incarnations int
 	// Validations is the number of read-set validations performed.
 	Validations int
-	// Fallback is set when the block was finished by the sequential
-	// reference after the parallel path gave up (panic or too many
-	// re-executions).
+	// Fallback is set when the block was finished sequentially after the
+	// parallel path gave up (panic or too many re-executions).
 	Fallback bool
 	// FallbackReason says why the fallback happened.
 	FallbackReason string
+	// SequentialTxs is how many transactions at the end of the block were
+	// executed sequentially on the settled prefix instead of speculatively:
+	// after a fallback, under heavy contention, or after a transaction that
+	// did not fit the remaining gas in Build mode.
+	SequentialTxs int
 }
 
 // Result is the outcome of executing one block.

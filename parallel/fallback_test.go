@@ -129,3 +129,64 @@ func TestDiffNamesFirstDifference(t *testing.T) {
 		t.Fatalf("diff %v", err)
 	}
 }
+
+// TestContendedBlockIdentical runs a long block in which every transaction
+// goes through one storage slot: the executor may stop speculating and
+// settle the rest sequentially, which must neither change the result nor
+// count as a fallback.
+func TestContendedBlockIdentical(t *testing.T) {
+	const n = 160
+	f, err := pt.NewFixture(n, pt.StandardAlloc())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var txs []*types.Transaction
+	for i := range n {
+		txs = append(txs, f.Tx(i, &pt.IncrementerAddr, nil, 100_000, nil))
+	}
+	for _, mode := range []parallel.Mode{parallel.Build, parallel.Validate} {
+		_, par, err := f.Compare(context.Background(), parallel.Sequential{}, parallel.NewParallel(2), f.Env(), txs, mode)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if par.Err != nil {
+			t.Fatalf("%v: %v", mode, par.Err)
+		}
+		if par.Result.Stats.Fallback {
+			t.Fatalf("%v: fell back: %s", mode, par.Result.Stats.FallbackReason)
+		}
+	}
+}
+
+// TestFallbackAfterSettledPrefix injects a panic late in a block of
+// independent transfers, when a prefix has likely been settled already;
+// the sequential continuation must produce the same block.
+func TestFallbackAfterSettledPrefix(t *testing.T) {
+	const n = 96
+	f, err := pt.NewFixture(2*n, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var txs []*types.Transaction
+	for i := range n {
+		txs = append(txs, f.Tx(i, &f.Addrs[n+i], big.NewInt(int64(i+1)), 21000, nil))
+	}
+	for _, mode := range []parallel.Mode{parallel.Build, parallel.Validate} {
+		var calls atomic.Int32
+		ex := parallel.NewParallelWithFault(2, 8, func(tx int) {
+			if tx == n-10 && calls.Add(1) == 1 {
+				panic("injected")
+			}
+		})
+		_, par, err := f.Compare(context.Background(), parallel.Sequential{}, ex, f.Env(), txs, mode)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The panic comes on the first execution of transaction n-10,
+		// which therefore cannot have been settled.
+		st := par.Result.Stats
+		if !st.Fallback || !strings.Contains(st.FallbackReason, "injected") || st.SequentialTxs < 10 {
+			t.Fatalf("%v: stats %+v, want a fallback naming the panic and at least 10 sequential transactions", mode, st)
+		}
+	}
+}

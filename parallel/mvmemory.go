@@ -9,6 +9,8 @@ import (
 	"github.com/ethereum/go-ethereum/core/state"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/rlp"
+	"github.com/ethereum/go-ethereum/triedb/database"
 	"github.com/holiman/uint256"
 )
 
@@ -97,6 +99,7 @@ type mvEntry struct {
 // mvCell holds the versions of one key, ordered by transaction index, and the
 // key's value in the pre-state.
 type mvCell struct {
+	key      stateKey
 	mu       sync.RWMutex
 	entries  []mvEntry
 	baseOnce sync.Once
@@ -126,10 +129,18 @@ const keysPerTx = 12
 // from db, a *state.StateDB, which does not allow concurrent use and so is
 // read under mu.
 type baseState struct {
-	mu      sync.Mutex
-	db      *state.StateDB
-	reader  state.Reader
-	overlay map[common.Address]bool
+	mu     sync.Mutex
+	db     *state.StateDB
+	reader state.Reader
+	// slotReader serves storage slots, each read once, without a cache.
+	slotReader state.Reader
+	// flat, when set, is the parent state's flat (snapshot) reader. Slots
+	// are read from it directly, with each account's hash computed once
+	// per block (addrHashes) rather than for every slot; a slot it cannot
+	// serve goes to slotReader.
+	flat       database.StateReader
+	addrHashes sync.Map // common.Address -> common.Hash
+	overlay    map[common.Address]bool
 }
 
 func (b *baseState) load(k stateKey) value {
@@ -167,7 +178,10 @@ func (b *baseState) load(k stateKey) value {
 func (b *baseState) loadReader(k stateKey) (value, error) {
 	var v value
 	if k.kind == kindStorage {
-		word, err := b.reader.Storage(k.addr, k.slot)
+		word, err := b.flatStorage(k.addr, k.slot)
+		if err != nil {
+			word, err = b.slotReader.Storage(k.addr, k.slot)
+		}
 		if err != nil {
 			return v, err
 		}
@@ -206,11 +220,40 @@ func (b *baseState) loadReader(k stateKey) (value, error) {
 
 var errMissingCode = errors.New("missing code")
 
+var errNoFlatReader = errors.New("no flat state reader")
+
+// flatStorage reads a slot from the flat state as go-ethereum's flat reader
+// does (the value is stored RLP-encoded), reusing the account's hash.
+func (b *baseState) flatStorage(addr common.Address, slot common.Hash) (common.Hash, error) {
+	if b.flat == nil {
+		return common.Hash{}, errNoFlatReader
+	}
+	var addrHash common.Hash
+	if h, ok := b.addrHashes.Load(addr); ok {
+		addrHash = h.(common.Hash)
+	} else {
+		addrHash = crypto.Keccak256Hash(addr[:])
+		b.addrHashes.Store(addr, addrHash)
+	}
+	enc, err := b.flat.Storage(addrHash, crypto.Keccak256Hash(slot[:]))
+	if err != nil || len(enc) == 0 {
+		return common.Hash{}, err
+	}
+	_, content, _, err := rlp.Split(enc)
+	if err != nil {
+		return common.Hash{}, err
+	}
+	return common.BytesToHash(content), nil
+}
+
 // keyWrite is one key written by an incarnation, as recorded in memory.
 type keyWrite struct {
 	key   stateKey
 	val   value
 	delta bool
+	// cell is the key's cell in multi-version memory when the writer knew
+	// it (it read the key first); nil otherwise.
+	cell *mvCell
 }
 
 // readKind says where a read was served from.
@@ -224,11 +267,11 @@ const (
 
 // readRecord is one entry of an incarnation's read set.
 type readRecord struct {
-	key  stateKey
+	cell *mvCell // the key's cell, so that validation need not look it up
 	kind readKind
 	tx   int
 	inc  int
-	sum  value // for readSum: the value observed
+	sum  uint256.Int // for readSum: the value observed
 }
 
 // readOutcome is the result of reading a key for a transaction.
@@ -283,6 +326,7 @@ func (mv *mvMemory) cell(k stateKey) *mvCell {
 			sh.slab = make([]mvCell, cellSlab)
 		}
 		c = &sh.slab[0]
+		c.key = k
 		sh.slab = sh.slab[1:]
 		sh.cells[k] = c
 	}
@@ -290,17 +334,21 @@ func (mv *mvMemory) cell(k stateKey) *mvCell {
 	return c
 }
 
-func (mv *mvMemory) baseValue(c *mvCell, k stateKey) value {
-	c.baseOnce.Do(func() { c.base = mv.base.load(k) })
+func (mv *mvMemory) baseValue(c *mvCell) value {
+	c.baseOnce.Do(func() { c.base = mv.base.load(c.key) })
 	return c.base
 }
 
 // read returns the value of k as transaction tx sees it. Deltas written by
 // lower transactions are summed onto the last absolute value below them.
 func (mv *mvMemory) read(k stateKey, tx int) readOutcome {
-	c := mv.cell(k)
+	return mv.readCell(mv.cell(k), tx)
+}
+
+// readCell is read on the key's cell c.
+func (mv *mvMemory) readCell(c *mvCell, tx int) readOutcome {
 	out := readOutcome{blocking: -1}
-	out.rec.key = k
+	out.rec.cell = c
 
 	c.mu.RLock()
 	i := searchBelow(c.entries, tx)
@@ -325,13 +373,13 @@ func (mv *mvMemory) read(k stateKey, tx int) readOutcome {
 	}
 	c.mu.RUnlock()
 	if i < 0 {
-		out.val = mv.baseValue(c, k)
+		out.val = mv.baseValue(c)
 		out.rec.kind = readBase
 	}
 	if out.sawDelta {
 		out.val.num.Add(&out.val.num, &acc)
 		out.rec.kind = readSum
-		out.rec.sum = out.val
+		out.rec.sum = out.val.num
 	}
 	return out
 }
@@ -359,7 +407,11 @@ func (mv *mvMemory) record(tx, inc int, reads []readRecord, writes []keyWrite) b
 	newPath := false
 	for i := range writes {
 		w := &writes[i]
-		c := mv.cell(w.key)
+		c := w.cell
+		if c == nil {
+			c = mv.cell(w.key)
+			w.cell = c
+		}
 		c.mu.Lock()
 		j := searchBelow(c.entries, tx+1)
 		if j >= 0 && c.entries[j].tx == tx {
@@ -373,14 +425,23 @@ func (mv *mvMemory) record(tx, inc int, reads []readRecord, writes []keyWrite) b
 		c.mu.Unlock()
 	}
 	if prev != nil {
-		written := make(map[stateKey]struct{}, len(writes))
-		for i := range writes {
-			written[writes[i].key] = struct{}{}
-		}
-		for _, w := range *prev {
-			if _, ok := written[w.key]; !ok {
-				mv.remove(w.key, tx)
+		var written map[stateKey]struct{}
+		if len(writes) > smallWriteSet {
+			written = make(map[stateKey]struct{}, len(writes))
+			for i := range writes {
+				written[writes[i].key] = struct{}{}
 			}
+		}
+		for i := range *prev {
+			w := &(*prev)[i]
+			if written != nil {
+				if _, ok := written[w.key]; ok {
+					continue
+				}
+			} else if hasKey(writes, w.key) {
+				continue
+			}
+			mv.remove(w.cell, tx)
 		}
 	}
 	mv.lastWrites[tx].Store(&writes)
@@ -388,8 +449,21 @@ func (mv *mvMemory) record(tx, inc int, reads []readRecord, writes []keyWrite) b
 	return newPath
 }
 
-func (mv *mvMemory) remove(k stateKey, tx int) {
-	c := mv.cell(k)
+// smallWriteSet is the size up to which a write set is searched linearly
+// rather than through a map.
+const smallWriteSet = 16
+
+// hasKey reports whether writes holds k.
+func hasKey(writes []keyWrite, k stateKey) bool {
+	for i := range writes {
+		if writes[i].key == k {
+			return true
+		}
+	}
+	return false
+}
+
+func (mv *mvMemory) remove(c *mvCell, tx int) {
 	c.mu.Lock()
 	if j := searchBelow(c.entries, tx+1); j >= 0 && c.entries[j].tx == tx {
 		c.entries = append(c.entries[:j], c.entries[j+1:]...)
@@ -404,8 +478,8 @@ func (mv *mvMemory) markEstimates(tx int) {
 	if prev == nil {
 		return
 	}
-	for _, w := range *prev {
-		c := mv.cell(w.key)
+	for i := range *prev {
+		c := (*prev)[i].cell
 		c.mu.Lock()
 		if j := searchBelow(c.entries, tx+1); j >= 0 && c.entries[j].tx == tx {
 			c.entries[j].estimate = true
@@ -424,7 +498,7 @@ func (mv *mvMemory) validate(tx int) bool {
 	}
 	for i := range *reads {
 		r := &(*reads)[i]
-		now := mv.read(r.key, tx)
+		now := mv.readCell(r.cell, tx)
 		if now.blocking >= 0 || now.rec.kind != r.kind {
 			return false
 		}
@@ -434,7 +508,7 @@ func (mv *mvMemory) validate(tx int) bool {
 				return false
 			}
 		case readSum:
-			if now.val.num != r.sum.num {
+			if now.val.num != r.sum {
 				return false
 			}
 		}

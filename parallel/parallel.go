@@ -30,13 +30,10 @@ const (
 	// incarnationBudget bounds re-executions: beyond budget×txs incarnations
 	// the block is contended enough that sequential execution is faster.
 	incarnationBudget = 8
-	// maxGasRounds bounds how often Build mode restarts after a transaction
-	// turned out not to fit the block's remaining gas.
-	maxGasRounds = 8
 )
 
-// errFallback is returned by the speculative phase when the block must be
-// executed sequentially instead. The pre-state has not been touched then.
+// errFallback names, in Stats.FallbackReason, why speculation was abandoned
+// and the rest of the block executed sequentially.
 var errFallback = errors.New("parallel execution abandoned")
 
 // Parallel executes a block with Block-STM over go-ethereum's EVM, and
@@ -121,24 +118,14 @@ func (p *Parallel) Execute(ctx context.Context, env *Env, txs []*types.Transacti
 		sequentialGateMeter.Mark(1)
 		return Sequential{}.Execute(ctx, env, txs, statedb, mode)
 	}
-	res, stats, err := p.execute(ctx, env, txs, statedb, mode)
-	if err == nil {
-		res.Stats = stats
-		reexecutionCounter.Inc(int64(stats.Incarnations - len(txs)))
-		return res, nil
-	}
-	if !errors.Is(err, errFallback) {
-		return nil, err
-	}
-	fallbackCounter.Inc(1)
-	res, err = Sequential{}.Execute(ctx, env, txs, statedb, mode)
+	res, err := p.execute(ctx, env, txs, statedb, mode)
 	if err != nil {
 		return nil, err
 	}
-	res.Stats.Incarnations += stats.Incarnations
-	res.Stats.Validations = stats.Validations
-	res.Stats.Fallback = true
-	res.Stats.FallbackReason = stats.FallbackReason
+	if res.Stats.Fallback {
+		fallbackCounter.Inc(1)
+	}
+	reexecutionCounter.Inc(int64(res.Stats.Incarnations - len(txs)))
 	return res, nil
 }
 
@@ -161,31 +148,28 @@ type blockRun struct {
 	txs      []*types.Transaction
 	msgs     []*core.Message
 	msgErrs  []error
-	// forced are transactions known not to fit the block's remaining gas
-	// (Build mode). They run against an empty gas pool, so they fail with
-	// the error go-ethereum reports first: a nonce error, say, or
-	// ErrGasLimitReached.
-	forced map[int]bool
 
 	mv      *mvMemory
 	sched   *scheduler
 	outputs []atomic.Pointer[txOutput]
-
-	// warm carries transactions whose writes the settling goroutine may load
-	// into the real state while the workers run.
-	warm  chan int
-	fault func(tx int)
+	fault   func(tx int)
 
 	incarnations atomic.Int64
 	validations  atomic.Int64
 	limit        int64
 }
 
-func (p *Parallel) execute(ctx context.Context, env *Env, txs []*types.Transaction, statedb *state.StateDB, mode Mode) (*Result, Stats, error) {
+// execute runs the block with Block-STM, settling each transaction onto
+// statedb as soon as its outcome is final. Whatever stops speculation early
+// (a panic, the incarnation budget, heavy contention, a transaction that
+// does not fit the gas left in Build mode) leaves a settled prefix that is
+// final; the rest of the block then runs sequentially on top of it, so the
+// result is identical in every case.
+func (p *Parallel) execute(ctx context.Context, env *Env, txs []*types.Transaction, statedb *state.StateDB, mode Mode) (*Result, error) {
 	var (
 		header = env.Header
 		signer = types.MakeSigner(env.Config, header.Number, header.Time)
-		stats  Stats
+		rules  = env.Config.Rules(header.Number, true, header.Time)
 	)
 	msgs := make([]*core.Message, len(txs))
 	msgErrs := make([]error, len(txs))
@@ -193,10 +177,14 @@ func (p *Parallel) execute(ctx context.Context, env *Env, txs []*types.Transacti
 		msgs[i], msgErrs[i] = core.TransactionToMessage(tx, signer, header.BaseFee)
 	}
 	// Speculation reads a copy of the pre-state with the pre-execution
-	// system calls applied; the caller's state is written only at
-	// settlement, so a fallback starts from it untouched.
-	rules := env.Config.Rules(header.Number, true, header.Time)
-	base := &baseState{db: statedb.Copy(), reader: parentReader(env, statedb, rules)}
+	// system calls applied; the caller's state is written by settlement
+	// only, in block order.
+	base := &baseState{db: statedb.Copy()}
+	base.reader, base.slotReader = parentReader(env, statedb, rules)
+	if base.reader != nil {
+		// Without a flat reader, slots go through slotReader alone.
+		base.flat, _ = statedb.Database().TrieDB().StateReader(env.Parent.Root)
+	}
 	blockCtx := core.NewEVMBlockContext(header, env.Chain, &header.Coinbase)
 	preRecorder := newWriteRecorder()
 	preEVM := vm.NewEVM(blockCtx, state.NewHookedState(base.db, preRecorder.hooks()), env.Config, env.VMConfig)
@@ -211,74 +199,67 @@ func (p *Parallel) execute(ctx context.Context, env *Env, txs []*types.Transacti
 		base.overlay[addr] = true
 	}
 
-	forced := make(map[int]bool)
-	for round := 0; ; round++ {
-		if round == maxGasRounds {
-			stats.FallbackReason = "too many gas-limit restarts"
-			return nil, stats, errFallback
-		}
-		run := &blockRun{
-			env:      env,
-			rules:    env.Config.Rules(header.Number, true, header.Time),
-			blockCtx: blockCtx,
-			txs:      txs,
-			msgs:     msgs,
-			msgErrs:  msgErrs,
-			forced:   forced,
-			mv:       newMVMemory(len(txs), base),
-			warm:     make(chan int, len(txs)),
-			sched:    newScheduler(len(txs)),
-			outputs:  make([]atomic.Pointer[txOutput], len(txs)),
-			limit:    int64(p.budget * len(txs)),
-			fault:    p.fault,
-		}
-		// A sender's transactions form a nonce chain: each waits for the
-		// one before it instead of failing on a stale nonce first.
-		lastBySender := make(map[common.Address]int)
-		for i, msg := range msgs {
-			if msg == nil || forced[i] {
-				continue
-			}
-			if prev, ok := lastBySender[msg.From]; ok {
-				run.sched.waitFor(i, prev)
-			}
-			lastBySender[msg.From] = i
-		}
-		err := run.run(ctx, p.workers, statedb)
-		stats.Incarnations += int(run.incarnations.Load())
-		stats.Validations += int(run.validations.Load())
-		if err != nil {
-			if errors.Is(err, errFallback) {
-				stats.FallbackReason = err.Error()
-			}
-			return nil, stats, err
-		}
-		plan, overflow, err := planSettlement(run, mode)
-		if err != nil {
-			return nil, stats, err
-		}
-		if len(overflow) > 0 {
-			for _, i := range overflow {
-				forced[i] = true
-			}
+	s := newSettlement(ctx, env, blockCtx, statedb, mode, len(txs))
+	defer s.release()
+	run := &blockRun{
+		env:      env,
+		rules:    rules,
+		blockCtx: blockCtx,
+		txs:      txs,
+		msgs:     msgs,
+		msgErrs:  msgErrs,
+		mv:       newMVMemory(len(txs), base),
+		sched:    newScheduler(len(txs)),
+		outputs:  make([]atomic.Pointer[txOutput], len(txs)),
+		limit:    int64(p.budget * len(txs)),
+		fault:    p.fault,
+	}
+	// A sender's transactions form a nonce chain: each waits for the one
+	// before it instead of failing on a stale nonce first.
+	lastBySender := make(map[common.Address]int)
+	for i, msg := range msgs {
+		if msg == nil {
 			continue
 		}
-		res, err := settle(ctx, run, plan, statedb)
-		if err != nil {
-			return nil, stats, err
+		if prev, ok := lastBySender[msg.From]; ok {
+			run.sched.waitFor(i, prev)
 		}
-		return res, stats, nil
+		lastBySender[msg.From] = i
 	}
+	next, tail, err := run.run(ctx, p.workers, s)
+	stats := Stats{
+		Incarnations: int(run.incarnations.Load()),
+		Validations:  int(run.validations.Load()),
+	}
+	if err != nil {
+		return nil, err
+	}
+	if tail == tailStopped {
+		stats.Fallback = true
+		stats.FallbackReason, _ = run.sched.stopped()
+	}
+	for i := next; i < len(txs); i++ {
+		if err := s.applySequential(i, txs[i]); err != nil {
+			return nil, err
+		}
+	}
+	stats.Incarnations += len(txs) - next
+	stats.SequentialTxs = len(txs) - next
+	res, err := s.finish()
+	if err != nil {
+		return nil, err
+	}
+	res.Stats = stats
+	return res, nil
 }
 
-// run executes the block with the given number of workers until every
-// transaction has a validated incarnation.
-func (r *blockRun) run(ctx context.Context, workers int, statedb *state.StateDB) error {
+// run executes the block with the given number of workers while the calling
+// goroutine settles it (commit). It returns where settlement stopped and
+// why; the workers have returned by then.
+func (r *blockRun) run(ctx context.Context, workers int, s *settlement) (int, tailReason, error) {
 	var (
-		wg       sync.WaitGroup
-		panicMu  sync.Mutex
-		panicErr error
-		done     = make(chan struct{})
+		wg   sync.WaitGroup
+		done = make(chan struct{})
 	)
 	for range workers {
 		wg.Add(1)
@@ -286,12 +267,7 @@ func (r *blockRun) run(ctx context.Context, workers int, statedb *state.StateDB)
 			defer wg.Done()
 			defer func() {
 				if v := recover(); v != nil {
-					panicMu.Lock()
-					if panicErr == nil {
-						panicErr = fmt.Errorf("%w: panic in speculative execution: %v\n%s", errFallback, v, debug.Stack())
-					}
-					panicMu.Unlock()
-					r.sched.stop("panic")
+					r.sched.stop(fmt.Sprintf("%v: panic in speculative execution: %v\n%s", errFallback, v, debug.Stack()))
 				}
 			}()
 			r.worker(ctx)
@@ -301,17 +277,16 @@ func (r *blockRun) run(ctx context.Context, workers int, statedb *state.StateDB)
 		wg.Wait()
 		close(done)
 	}()
-	r.warmState(statedb, done)
-	if panicErr != nil {
-		return panicErr
+	next, tail, err := r.commit(ctx, s, done)
+	if err != nil {
+		r.sched.stop("settlement failed")
+	} else {
+		// Settled, or to be settled sequentially from next: the
+		// speculative work beyond it is discarded.
+		r.sched.finish()
 	}
-	if reason, stopped := r.sched.stopped(); stopped {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		return fmt.Errorf("%w: %s", errFallback, reason)
-	}
-	return nil
+	<-done
+	return next, tail, err
 }
 
 func (r *blockRun) worker(ctx context.Context) {
@@ -362,10 +337,6 @@ func (r *blockRun) execute(evm *vm.EVM, ts *txState, t task) (task, bool) {
 		}
 		r.outputs[t.tx].Store(out)
 		wrote := r.mv.record(t.tx, t.inc, ts.readSet(), out.writes)
-		select {
-		case r.warm <- t.tx:
-		default:
-		}
 		return r.sched.finishExecution(t.tx, t.inc, wrote)
 	}
 }
@@ -394,9 +365,6 @@ func (r *blockRun) runTx(evm *vm.EVM, ts *txState, i int) (out *txOutput, blocki
 	// Each speculative transaction sees the whole block gas limit; the real
 	// pool is checked in block order at settlement.
 	gp := core.NewGasPool(r.env.Header.GasLimit)
-	if r.forced[i] {
-		gp = core.NewGasPool(0)
-	}
 	result, err := core.ApplyMessage(evm, r.msgs[i], gp)
 	if err != nil {
 		return &txOutput{err: err}, -1
@@ -427,55 +395,22 @@ func (r *blockRun) validate(t task) (task, bool) {
 }
 
 // parentReader returns a thread-safe, cached reader of the block's
-// pre-state, or nil when statedb may hold changes that are not in the
-// parent's committed state (then every read goes through a copy of statedb).
-func parentReader(env *Env, statedb *state.StateDB, rules params.Rules) state.Reader {
+// pre-state, and an uncached one for storage slots (multi-version memory
+// reads a slot's pre-state value once per block and caches it itself), or
+// nils when statedb may hold changes that are not in the parent's committed
+// state (then every read goes through a copy of statedb).
+func parentReader(env *Env, statedb *state.StateDB, rules params.Rules) (state.Reader, state.Reader) {
 	if env.Parent == nil || env.Parent.Root == (common.Hash{}) {
-		return nil
+		return nil, nil
 	}
 	if statedb.Copy().IntermediateRoot(rules) != env.Parent.Root {
-		return nil
+		return nil, nil
 	}
 	fresh, err := state.New(env.Parent.Root, statedb.Database())
 	if err != nil {
-		return nil
+		return nil, nil
 	}
-	reader, _ := state.NewBlockExecutionReader(fresh.Reader(), nil, 0)
-	return reader
-}
-
-// warmState loads the accounts and slots the workers write into the real
-// state while they run, so that settlement finds them in memory. It runs on
-// the goroutine that owns statedb, and only reads.
-func (r *blockRun) warmState(statedb *state.StateDB, done <-chan struct{}) {
-	seen := make(map[stateKey]struct{})
-	load := func(i int) {
-		out := r.outputs[i].Load()
-		if out == nil {
-			return
-		}
-		for _, w := range out.writes {
-			k := w.key
-			if k.kind != kindStorage {
-				k = stateKey{addr: k.addr}
-			}
-			if _, ok := seen[k]; ok {
-				continue
-			}
-			seen[k] = struct{}{}
-			if k.kind == kindStorage {
-				statedb.GetState(k.addr, k.slot)
-			} else {
-				statedb.Exist(k.addr)
-			}
-		}
-	}
-	for {
-		select {
-		case i := <-r.warm:
-			load(i)
-		case <-done:
-			return
-		}
-	}
+	raw := fresh.Reader()
+	cached, _ := state.NewBlockExecutionReader(raw, nil, 0)
+	return cached, raw
 }

@@ -13,6 +13,9 @@ const (
 	statusExecuting
 	statusExecuted
 	statusAborting
+	// statusCommitted marks a transaction whose outcome has been settled:
+	// it is never validated, aborted or executed again.
+	statusCommitted
 )
 
 // taskKind says what a worker is asked to do with a transaction.
@@ -57,11 +60,20 @@ type scheduler struct {
 	wake       *sync.Cond
 	sleepers   atomic.Int32
 	stopReason atomic.Pointer[string]
+
+	// conflicts counts aborts and suspensions on estimates; the settler
+	// watches it to detect a block too contended for speculation.
+	conflicts atomic.Int64
+	// watched is the transaction the settler waits for (-1: none); the
+	// worker that finishes executing it sends on executed.
+	watched  atomic.Int64
+	executed chan struct{}
 }
 
 func newScheduler(n int) *scheduler {
-	s := &scheduler{n: n, txs: make([]txSlot, n)}
+	s := &scheduler{n: n, txs: make([]txSlot, n), executed: make(chan struct{}, 1)}
 	s.wake = sync.NewCond(&s.wakeMu)
+	s.watched.Store(-1)
 	return s
 }
 
@@ -92,6 +104,12 @@ func (s *scheduler) notify() {
 // stop ends the run early; workers return as soon as they see it.
 func (s *scheduler) stop(reason string) {
 	s.stopReason.CompareAndSwap(nil, &reason)
+	s.done.Store(true)
+	s.notify()
+}
+
+// finish ends the run because every transaction has been committed.
+func (s *scheduler) finish() {
 	s.done.Store(true)
 	s.notify()
 }
@@ -221,10 +239,11 @@ func (s *scheduler) nextTask() (task, bool) {
 func (s *scheduler) addDependency(tx, blocking int) bool {
 	b := &s.txs[blocking]
 	b.mu.Lock()
-	if b.status == statusExecuted {
+	if b.status == statusExecuted || b.status == statusCommitted {
 		b.mu.Unlock()
 		return false
 	}
+	s.conflicts.Add(1)
 	t := &s.txs[tx]
 	t.mu.Lock()
 	t.status = statusAborting
@@ -253,6 +272,12 @@ func (s *scheduler) finishExecution(tx, inc int, wroteNewPath bool) (task, bool)
 	deps := t.dependents
 	t.dependents = nil
 	t.mu.Unlock()
+	if s.watched.Load() == int64(tx) {
+		select {
+		case s.executed <- struct{}{}:
+		default:
+		}
+	}
 
 	if len(deps) > 0 {
 		lowest := s.n
@@ -281,6 +306,40 @@ func (s *scheduler) tryAbort(tx, inc int) bool {
 	defer t.mu.Unlock()
 	if t.incarnation == inc && t.status == statusExecuted {
 		t.status = statusAborting
+		s.conflicts.Add(1)
+		return true
+	}
+	return false
+}
+
+// executedIncarnation returns the incarnation of tx when it has been
+// executed and not aborted since.
+func (s *scheduler) executedIncarnation(tx int) (int, bool) {
+	t := &s.txs[tx]
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.incarnation, t.status == statusExecuted
+}
+
+// watch asks to be signalled on s.executed when tx finishes an execution.
+// It returns whether tx has already been executed (incarnation inc, or any
+// when inc is negative), in which case no signal may come. The store of
+// watched before the status check, against the status change before the
+// load of watched in finishExecution, makes sure one side sees the other.
+func (s *scheduler) watch(tx, inc int) bool {
+	s.watched.Store(int64(tx))
+	got, executed := s.executedIncarnation(tx)
+	return executed && (inc < 0 || got != inc)
+}
+
+// tryCommit marks (tx, inc) committed if it is still the executed
+// incarnation. From then on no validation can abort it.
+func (s *scheduler) tryCommit(tx, inc int) bool {
+	t := &s.txs[tx]
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.incarnation == inc && t.status == statusExecuted {
+		t.status = statusCommitted
 		return true
 	}
 	return false

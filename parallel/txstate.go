@@ -114,7 +114,6 @@ func newTxState(mv *mvMemory, coinbase common.Address) *txState {
 		accessAddr:   make(map[common.Address]struct{}),
 		accessSlot:   make(map[slotRef]struct{}),
 		transient:    make(map[slotRef]common.Hash),
-		preimages:    make(map[common.Hash][]byte),
 		dirtyBuf:     make(map[common.Address]struct{}),
 		deletedBuf:   make(map[common.Address]bool),
 	}
@@ -134,7 +133,9 @@ func (t *txState) reset(tx, inc int) {
 	clear(t.accessSlot)
 	clear(t.transient)
 	t.logs = nil
-	t.preimages = make(map[common.Hash][]byte)
+	// The previous incarnation's output owns its map; most transactions
+	// add no preimage, so the next map is made on first use.
+	t.preimages = nil
 	t.coinbaseMaterialised = false
 	t.coinbaseFee.Clear()
 	t.coinbaseFeePaid = false
@@ -573,6 +574,9 @@ func (t *txState) AddLog(l *types.Log) {
 // AddPreimage implements vm.StateDB.
 func (t *txState) AddPreimage(hash common.Hash, preimage []byte) {
 	if _, ok := t.preimages[hash]; !ok {
+		if t.preimages == nil {
+			t.preimages = make(map[common.Hash][]byte)
+		}
 		t.preimages[hash] = slices.Clone(preimage)
 	}
 }
@@ -655,10 +659,14 @@ func (t *txState) Finalise(rules params.Rules) *bal.ConstructionBlockAccessList 
 	t.keyBuf = keys
 	for _, k := range keys {
 		v := t.cur[k]
-		if i, ok := t.reads[k]; ok && t.readBuf[i].val.equal(&v) {
-			continue
+		var cell *mvCell
+		if i, ok := t.reads[k]; ok {
+			if t.readBuf[i].val.equal(&v) {
+				continue
+			}
+			cell = t.readBuf[i].rec.cell
 		}
-		writes = append(writes, keyWrite{key: k, val: v})
+		writes = append(writes, keyWrite{key: k, val: v, cell: cell})
 	}
 	if t.coinbaseFeePaid {
 		var d value

@@ -45,8 +45,11 @@ type Report struct {
 	Reexecutions int     `json:"reexecutions"`
 	Validations  int     `json:"validations"`
 	Fallbacks    int     `json:"fallbacks"`
-	Identical    bool    `json:"identical"`
-	Mismatch     string  `json:"mismatch,omitempty"`
+	// SeqTail is how many transactions of the best parallel round ran
+	// sequentially after the executor stopped speculating (contention).
+	SeqTail   int    `json:"seq_tail"`
+	Identical bool   `json:"identical"`
+	Mismatch  string `json:"mismatch,omitempty"`
 }
 
 type measured struct {
@@ -126,6 +129,7 @@ func RunBlock(ctx context.Context, workload string, blk *Block, workers, rounds 
 	rep.Incarnations = parBest.res.Stats.Incarnations
 	rep.Reexecutions = rep.Incarnations - len(blk.Txs)
 	rep.Validations = parBest.res.Stats.Validations
+	rep.SeqTail = parBest.res.Stats.SequentialTxs
 	if err := parallel.Diff(seqBest.res, parBest.res, seqBest.root, parBest.root); err != nil {
 		rep.Mismatch = err.Error()
 	} else {
