@@ -26,6 +26,9 @@ type Config struct {
 	Dev bool
 	// GenesisTime is the timestamp of a new genesis. Zero means now.
 	GenesisTime uint64
+	// ExpectedGenesis, when set, is the genesis hash the rollup config
+	// commits to; a chain with another genesis refuses to open.
+	ExpectedGenesis common.Hash
 
 	// BlockTime is the shortest interval between two blocks.
 	BlockTime time.Duration

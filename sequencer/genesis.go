@@ -126,6 +126,9 @@ type GenesisConfig struct {
 	// Timestamp of the genesis block. Zero is allowed; a devnet uses the
 	// time it was first started.
 	Timestamp uint64
+	// FeeRecipient is the chain's fee recipient; zero means
+	// DefaultFeeRecipient.
+	FeeRecipient common.Address
 	// Alloc is credited on top of the system contracts. DevAlloc fills it
 	// with the dev accounts.
 	Alloc types.GenesisAlloc
@@ -147,13 +150,17 @@ func DevAlloc() types.GenesisAlloc {
 func Genesis(cfg GenesisConfig) *core.Genesis {
 	alloc := core.SystemContractAllocs()
 	maps.Copy(alloc, cfg.Alloc)
+	feeRecipient := cfg.FeeRecipient
+	if feeRecipient == (common.Address{}) {
+		feeRecipient = DefaultFeeRecipient
+	}
 	return &core.Genesis{
 		Config:     ChainConfig(cfg.ChainID),
 		Timestamp:  cfg.Timestamp,
 		GasLimit:   cfg.GasLimit,
 		BaseFee:    big.NewInt(params.InitialBaseFee),
 		Difficulty: big.NewInt(0),
-		Coinbase:   DefaultFeeRecipient,
+		Coinbase:   feeRecipient,
 		Alloc:      alloc,
 	}
 }

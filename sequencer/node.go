@@ -26,6 +26,11 @@ import (
 	"github.com/lanes-rollup/lanes/parallel"
 )
 
+// ErrGenesisMismatch is returned when the chain's genesis differs from the
+// one the rollup config commits to: a wrong data directory, or a config for
+// another chain.
+var ErrGenesisMismatch = errors.New("L2 genesis differs from the rollup config")
+
 // Sequencer is a Lanes node that orders transactions: it owns the L2 chain
 // on LevelDB, the transaction pool and the block-building loop. It also
 // answers the reads the RPC layer needs.
@@ -131,12 +136,11 @@ func openChain(db ethdb.Database, cfg Config, engine *Engine) (*core.BlockChain,
 		if ts == 0 {
 			ts = uint64(time.Now().Unix())
 		}
-		gcfg := GenesisConfig{ChainID: cfg.ChainID, GasLimit: cfg.GasLimit, Timestamp: ts}
+		gcfg := GenesisConfig{ChainID: cfg.ChainID, GasLimit: cfg.GasLimit, Timestamp: ts, FeeRecipient: cfg.FeeRecipient}
 		if cfg.Dev {
 			gcfg.Alloc = DevAlloc()
 		}
 		genesis = Genesis(gcfg)
-		genesis.Coinbase = cfg.FeeRecipient
 	}
 
 	options := core.DefaultConfig().WithArchive(true).WithStateScheme(rawdb.HashScheme)
@@ -151,6 +155,11 @@ func openChain(db ethdb.Database, cfg Config, engine *Engine) (*core.BlockChain,
 	chain, err := core.NewBlockChain(db, genesis, engine, options)
 	if err != nil {
 		return nil, fmt.Errorf("open chain: %w", err)
+	}
+	if want := cfg.ExpectedGenesis; want != (common.Hash{}) && chain.Genesis().Hash() != want {
+		have := chain.Genesis().Hash()
+		chain.Stop()
+		return nil, fmt.Errorf("%w: have %v, the rollup config says %v", ErrGenesisMismatch, have, want)
 	}
 	return chain, nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/ethereum/go-ethereum/log"
 	"github.com/ethereum/go-ethereum/metrics"
 	"github.com/ethereum/go-ethereum/metrics/prometheus"
+	"github.com/lanes-rollup/lanes/l1contracts/deploy"
 	"github.com/lanes-rollup/lanes/parallel"
 	"github.com/lanes-rollup/lanes/rpc"
 	"github.com/lanes-rollup/lanes/sequencer"
@@ -83,6 +84,22 @@ func readNodeConfig(ctx *cli.Context) (nodeConfig, error) {
 	}
 	cfg.MetricsAddress = net.JoinHostPort(ctx.String("metrics.addr"), strconv.Itoa(port))
 
+	if path := ctx.Path("rollup"); path != "" {
+		rc, err := deploy.Load(path)
+		if err != nil {
+			return cfg, err
+		}
+		// The rollup config fixes the genesis; flags cannot change it.
+		s.ChainID = rc.L2ChainID
+		s.GasLimit = rc.L2GasLimit
+		s.FeeRecipient = rc.L2FeeRecipient
+		s.GenesisTime = rc.L2GenesisTime
+		s.Dev = rc.L2DevAccounts
+		s.ExpectedGenesis = rc.L2GenesisHash
+		if !ctx.IsSet("block.time") {
+			s.BlockTime = time.Duration(rc.BlockTime)
+		}
+	}
 	if !s.Dev && s.DataDir == "" {
 		return cfg, errors.New("--datadir is required (or --dev for a throwaway chain in memory)")
 	}
