@@ -37,6 +37,7 @@ import (
 type inProcNode struct {
 	seq     *sequencer.Sequencer
 	httpURL string
+	wsURL   string
 	http    *ethclient.Client // over HTTP
 	ws      *ethclient.Client // over WebSocket
 }
@@ -76,7 +77,7 @@ func startInProc(t *testing.T, blockTime time.Duration) *inProcNode {
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
 	}
-	return &inProcNode{seq: seq, httpURL: srv.HTTPEndpoint(), http: dial(t, srv.HTTPEndpoint()), ws: dial(t, srv.WSEndpoint())}
+	return &inProcNode{seq: seq, httpURL: srv.HTTPEndpoint(), wsURL: srv.WSEndpoint(), http: dial(t, srv.HTTPEndpoint()), ws: dial(t, srv.WSEndpoint())}
 }
 
 // deployProbe deploys Probe from dev key i with the given nonce and waits

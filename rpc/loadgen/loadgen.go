@@ -28,11 +28,19 @@ const (
 	KindERC20 = "erc20"
 )
 
-// Gas limits of the measured transactions. An ERC20 transfer to a fresh
-// recipient costs about 51k; the margin covers the cold-access costs.
+// Gas limits. An ETH transfer costs exactly 21k everywhere. What an ERC20
+// transfer, a deployment or a fresh storage slot costs depends on the fork
+// the node runs (go-ethereum's dev mode enables unscheduled forks that price
+// state growth higher), so the measured ERC20 transfers use the node's own
+// estimate, and setup uses bounds generous enough for any fork.
 const (
-	ethTransferGas   = params.TxGas
-	erc20TransferGas = 80_000
+	ethTransferGas = params.TxGas
+	// erc20GasBound bounds an ERC20 transfer's gas when funding senders.
+	erc20GasBound = 300_000
+	// tokenDeployGas and tokenSetupGas bound the token's deployment and the
+	// transfers that hand the token out.
+	tokenDeployGas = 5_000_000
+	tokenSetupGas  = 500_000
 )
 
 // Config describes one load run.
@@ -181,8 +189,11 @@ type env struct {
 	senders []*ecdsa.PrivateKey
 	nonces  []uint64
 	token   common.Address
-	feeCap  *big.Int
-	tip     *big.Int
+	// erc20Gas is the gas limit of a measured ERC20 transfer, from the
+	// node's estimate.
+	erc20Gas uint64
+	feeCap   *big.Int
+	tip      *big.Int
 }
 
 func newEnv(ctx context.Context, client *ethclient.Client, raw *gethrpc.Client, cfg Config) (*env, error) {
@@ -270,7 +281,7 @@ func (e *env) sign() ([]*types.Transaction, error) {
 		if e.cfg.Kind == KindETH {
 			tx, err = e.newTx(e.senders[s], e.nonces[s], &to, one, ethTransferGas, nil)
 		} else {
-			tx, err = e.newTx(e.senders[s], e.nonces[s], &e.token, new(big.Int), erc20TransferGas, tokenTransfer(to, one))
+			tx, err = e.newTx(e.senders[s], e.nonces[s], &e.token, new(big.Int), e.erc20Gas, tokenTransfer(to, one))
 		}
 		if err != nil {
 			return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ethereum/go-ethereum"
 	"math/big"
 	"time"
 
@@ -32,7 +33,7 @@ func (e *env) setup(ctx context.Context, logf Logf) error {
 	perSender := uint64(e.cfg.Txs/e.cfg.Senders + 1)
 	gas := uint64(ethTransferGas)
 	if e.cfg.Kind == KindERC20 {
-		gas = erc20TransferGas
+		gas = erc20GasBound
 	}
 	// Twice what the measured transactions can cost at the fee cap.
 	need := new(big.Int).Mul(e.feeCap, new(big.Int).SetUint64(2*gas*perSender+2))
@@ -59,7 +60,7 @@ func (e *env) setup(ctx context.Context, logf Logf) error {
 	}
 	if e.cfg.Kind == KindERC20 {
 		supply := new(big.Int).Lsh(big.NewInt(1), 128)
-		deploy, err := e.newTx(e.cfg.Funder, nonce, nil, new(big.Int), 1_000_000, tokenDeployCode(supply))
+		deploy, err := e.newTx(e.cfg.Funder, nonce, nil, new(big.Int), tokenDeployGas, tokenDeployCode(supply))
 		if err != nil {
 			return err
 		}
@@ -70,7 +71,7 @@ func (e *env) setup(ctx context.Context, logf Logf) error {
 		nonce++
 		amount := new(big.Int).SetUint64(perSender)
 		for _, key := range e.senders {
-			tx, err := e.newTx(e.cfg.Funder, nonce, &e.token, new(big.Int), 100_000, tokenTransfer(crypto.PubkeyToAddress(key.PublicKey), amount))
+			tx, err := e.newTx(e.cfg.Funder, nonce, &e.token, new(big.Int), tokenSetupGas, tokenTransfer(crypto.PubkeyToAddress(key.PublicKey), amount))
 			if err != nil {
 				return err
 			}
@@ -91,6 +92,20 @@ func (e *env) setup(ctx context.Context, logf Logf) error {
 		}
 		e.nonces[i] = n
 	}
+	if e.cfg.Kind == KindERC20 {
+		// A transfer to a fresh recipient, the costliest kind measured,
+		// with a quarter on top.
+		to := e.recipient(e.cfg.Txs)
+		est, err := e.client.EstimateGas(ctx, ethereum.CallMsg{
+			From: crypto.PubkeyToAddress(e.senders[0].PublicKey),
+			To:   &e.token,
+			Data: tokenTransfer(to, big.NewInt(1)),
+		})
+		if err != nil {
+			return fmt.Errorf("estimate an ERC20 transfer: %w", err)
+		}
+		e.erc20Gas = est + est/4
+	}
 	return e.refreshFees(ctx)
 }
 
@@ -110,8 +125,30 @@ func (e *env) fundFunderFromNode(ctx context.Context) error {
 	if err := e.raw.CallContext(ctx, &hash, "eth_sendTransaction", args); err != nil {
 		return fmt.Errorf("eth_sendTransaction from node account: %w", err)
 	}
-	_, err := waitReceipt(ctx, e.client, hash)
-	return err
+	r, err := waitReceipt(ctx, e.client, hash)
+	if err != nil {
+		return err
+	}
+	if r.Status != types.ReceiptStatusSuccessful {
+		return fmt.Errorf("funding transaction %v failed", hash)
+	}
+	// go-ethereum's pool catches up with a new block in the background;
+	// until it has, it still sees the funder without funds. One more block
+	// guarantees it has.
+	for {
+		head, err := e.client.BlockNumber(ctx)
+		if err != nil {
+			return err
+		}
+		if head > r.BlockNumber.Uint64() {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 // waitReceipts waits until every transaction has a successful receipt.
