@@ -59,6 +59,11 @@ type Env struct {
 	// VMConfig configures the interpreter. A tracer set here sees every
 	// transaction; executors may run sequentially when one is set.
 	VMConfig vm.Config
+	// ParentReader, when set, reads the parent state through the cache of
+	// the StateDB passed to Execute (see OpenState). It must be safe for
+	// concurrent use. The parallel executor's workers read through it, so
+	// settlement finds what they read already cached.
+	ParentReader state.Reader
 }
 
 // Dropped is a transaction that Build mode left out of the block, with the

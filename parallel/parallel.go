@@ -181,8 +181,10 @@ func (p *Parallel) execute(ctx context.Context, env *Env, txs []*types.Transacti
 	// only, in block order.
 	base := &baseState{db: statedb.Copy()}
 	base.reader, base.slotReader = parentReader(env, statedb, rules)
-	if base.reader != nil {
-		// Without a flat reader, slots go through slotReader alone.
+	if base.reader != nil && env.ParentReader == nil {
+		// Without a flat reader, slots go through slotReader alone. With a
+		// shared reader they go through it too, so that settlement finds
+		// them in its cache.
 		base.flat, _ = statedb.Database().TrieDB().StateReader(env.Parent.Root)
 	}
 	blockCtx := core.NewEVMBlockContext(header, env.Chain, &header.Coinbase)
@@ -405,6 +407,9 @@ func parentReader(env *Env, statedb *state.StateDB, rules params.Rules) (state.R
 	}
 	if statedb.Copy().IntermediateRoot(rules) != env.Parent.Root {
 		return nil, nil
+	}
+	if env.ParentReader != nil {
+		return env.ParentReader, env.ParentReader
 	}
 	fresh, err := state.New(env.Parent.Root, statedb.Database())
 	if err != nil {

@@ -232,6 +232,9 @@ func TestParallelMatchesSequentialRandom(t *testing.T) {
 		workers := 2 + seed%3
 		rng := rand.New(rand.NewSource(int64(seed)))
 		f := w.f.Clone()
+		// Half the blocks read through a reader shared with the StateDB,
+		// as the sequencer's builder does.
+		f.SharedReader = seed%2 == 1
 		// Some blocks are tight, so that gas drops happen.
 		if seed%3 == 0 {
 			f.GasLimit = 1_200_000

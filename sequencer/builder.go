@@ -80,7 +80,10 @@ func newHeader(config *params.ChainConfig, parent *types.Header, attrs *Attribut
 // import the block without executing it again.
 func buildBlock(ctx context.Context, chain *core.BlockChain, exec parallel.Executor, parent *types.Header, attrs *Attributes, mode parallel.Mode) (*types.Block, *parallel.Result, error) {
 	config := chain.Config()
-	statedb, err := chain.StateAt(parent.Root, parent.Number, parent.Time)
+	// The same state database BlockChain.StateAt opens, with a second reader
+	// over the StateDB's cache for the parallel executor's workers.
+	db := state.NewMPTDatabase(chain.TrieDB(), chain.CodeDB()).WithSnapshot(chain.Snapshots())
+	statedb, reader, err := parallel.OpenState(db, parent.Root)
 	if err != nil {
 		return nil, nil, fmt.Errorf("state of parent %d: %w", parent.Number, err)
 	}
@@ -90,11 +93,12 @@ func buildBlock(ctx context.Context, chain *core.BlockChain, exec parallel.Execu
 		deposits = types.Withdrawals{}
 	}
 	env := &parallel.Env{
-		Config:      config,
-		Chain:       chain,
-		Header:      header,
-		Parent:      parent,
-		Withdrawals: deposits,
+		Config:       config,
+		Chain:        chain,
+		Header:       header,
+		Parent:       parent,
+		Withdrawals:  deposits,
+		ParentReader: reader,
 	}
 	res, err := exec.Execute(ctx, env, attrs.Transactions, statedb, mode)
 	if err != nil {

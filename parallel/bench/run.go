@@ -62,7 +62,13 @@ type measured struct {
 
 func measure(ctx context.Context, blk *Block, ex parallel.Executor) (measured, error) {
 	env := blk.Fixture.Env()
-	statedb := blk.Fixture.State()
+	// Both paths open the state as the sequencer does; only the parallel
+	// one uses the shared reader.
+	statedb, reader, err := parallel.OpenState(blk.Fixture.DB, blk.Fixture.Root)
+	if err != nil {
+		return measured{}, err
+	}
+	env.ParentReader = reader
 	cpu, start := processCPU(), time.Now()
 	res, err := ex.Execute(ctx, env, blk.Txs, statedb, parallel.Validate)
 	if err != nil {

@@ -66,6 +66,9 @@ type Fixture struct {
 	Keys     []*ecdsa.PrivateKey
 	Addrs    []common.Address
 	Signer   types.Signer
+	// SharedReader makes Run open the state as the sequencer does, with a
+	// worker reader sharing the StateDB's cache (parallel.OpenState).
+	SharedReader bool
 
 	headers map[common.Hash]*types.Header
 	parent  *types.Header
@@ -283,6 +286,16 @@ type Outcome struct {
 // pre-state.
 func (f *Fixture) Run(ctx context.Context, ex parallel.Executor, env *parallel.Env, txs []*types.Transaction, mode parallel.Mode) Outcome {
 	statedb := f.State()
+	if f.SharedReader {
+		var reader state.Reader
+		var err error
+		if statedb, reader, err = parallel.OpenState(f.DB, f.Root); err != nil {
+			return Outcome{Err: err}
+		}
+		shared := *env
+		shared.ParentReader = reader
+		env = &shared
+	}
 	res, err := ex.Execute(ctx, env, txs, statedb, mode)
 	if err != nil {
 		return Outcome{Err: err}
