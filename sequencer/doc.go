@@ -11,6 +11,7 @@
 //	builder.go    block attributes, header derivation and assembly
 //	loop.go       the block-building loop and transaction selection
 //	deposits.go   the seam where L1 deposits enter block building
+//	l1deposits.go the L1 Portal follower that fills it
 //	backend.go    the reads the RPC layer makes
 //
 // Data flow of one block: a transaction enters through SendTx into

@@ -44,6 +44,8 @@ func nodeFlags() []cli.Flag {
 	return []cli.Flag{
 		altsrc.NewPathFlag(&cli.PathFlag{Name: "datadir", Usage: "data directory for the chain database and txpool journal", EnvVars: envVar("datadir"), Category: categoryNode}),
 		altsrc.NewBoolFlag(&cli.BoolFlag{Name: "dev", Usage: "L2-only chain with the ten prefunded dev accounts and no L1", EnvVars: envVar("dev"), Category: categoryNode}),
+		altsrc.NewStringFlag(&cli.StringFlag{Name: "l1.rpc", Usage: "L1 endpoint to follow for deposits (needs --rollup)", EnvVars: envVar("l1.rpc"), Category: categoryNode}),
+		altsrc.NewUint64Flag(&cli.Uint64Flag{Name: "l1.confirmations", Usage: "L1 blocks the L1 origin stays behind the L1 head", Value: 0, EnvVars: envVar("l1.confirmations"), Category: categoryNode}),
 		altsrc.NewPathFlag(&cli.PathFlag{Name: "rollup", Usage: "rollup config written by lanes deploy: fixes the L2 genesis and names the L1 contracts", EnvVars: envVar("rollup"), Category: categoryNode}),
 
 		altsrc.NewUint64Flag(&cli.Uint64Flag{Name: "chain.id", Usage: "L2 chain ID of a new chain", Value: def.ChainID, EnvVars: envVar("chain.id"), Category: categoryChain}),

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/ethereum/go-ethereum/log"
 	"github.com/ethereum/go-ethereum/metrics"
 	"github.com/ethereum/go-ethereum/metrics/prometheus"
@@ -32,6 +33,11 @@ type nodeConfig struct {
 	Metrics        bool
 	Pprof          bool
 	MetricsAddress string
+
+	// Rollup is the rollup config, when the node belongs to an L1.
+	Rollup          *deploy.RollupConfig
+	L1RPC           string
+	L1Confirmations uint64
 }
 
 // readNodeConfig builds the node configuration from the flags and checks it.
@@ -89,6 +95,7 @@ func readNodeConfig(ctx *cli.Context) (nodeConfig, error) {
 		if err != nil {
 			return cfg, err
 		}
+		cfg.Rollup = rc
 		// The rollup config fixes the genesis; flags cannot change it.
 		s.ChainID = rc.L2ChainID
 		s.GasLimit = rc.L2GasLimit
@@ -99,6 +106,11 @@ func readNodeConfig(ctx *cli.Context) (nodeConfig, error) {
 		if !ctx.IsSet("block.time") {
 			s.BlockTime = time.Duration(rc.BlockTime)
 		}
+	}
+	cfg.L1RPC = ctx.String("l1.rpc")
+	cfg.L1Confirmations = ctx.Uint64("l1.confirmations")
+	if cfg.L1RPC != "" && cfg.Rollup == nil {
+		return cfg, errors.New("--l1.rpc needs --rollup: the rollup config names the L1 contracts")
 	}
 	if !s.Dev && s.DataDir == "" {
 		return cfg, errors.New("--datadir is required (or --dev for a throwaway chain in memory)")
@@ -126,6 +138,7 @@ func newExecutor(cfg sequencer.Config) parallel.Executor {
 
 // node is a running sequencer with its RPC and metrics servers.
 type node struct {
+	l1      *ethclient.Client
 	seq     *sequencer.Sequencer
 	rpc     *rpc.Server
 	metrics *http.Server
@@ -149,7 +162,19 @@ func startNode(cfg nodeConfig) (n *node, err error) {
 			return n, err
 		}
 	}
-	if n.seq, err = sequencer.New(cfg.Sequencer, newExecutor(cfg.Sequencer), nil); err != nil {
+	var deposits sequencer.DepositSource
+	if cfg.L1RPC != "" {
+		if n.l1, err = ethclient.Dial(cfg.L1RPC); err != nil {
+			return n, fmt.Errorf("dial L1: %w", err)
+		}
+		deposits = &sequencer.L1Deposits{
+			Client:        n.l1,
+			Portal:        cfg.Rollup.Portal,
+			StartBlock:    cfg.Rollup.L1StartBlock,
+			Confirmations: cfg.L1Confirmations,
+		}
+	}
+	if n.seq, err = sequencer.New(cfg.Sequencer, newExecutor(cfg.Sequencer), deposits); err != nil {
 		return n, err
 	}
 	if err = n.seq.Start(context.Background()); err != nil {
@@ -173,6 +198,9 @@ func (n *node) stop() error {
 	}
 	if n.seq != nil {
 		errs = append(errs, n.seq.Stop(context.Background()))
+	}
+	if n.l1 != nil {
+		n.l1.Close()
 	}
 	if n.metrics != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
