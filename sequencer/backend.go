@@ -203,3 +203,20 @@ func (s *Sequencer) HistoryPruningCutoff() uint64 {
 	cutoff, _ := s.chain.HistoryPruningCutoff()
 	return cutoff
 }
+
+// SetSafeAndFinalized moves the safe and finalized tags to the given L2
+// block numbers, as L1 confirms and finalizes the batches covering them. A
+// number above the head, or below the current tag, is ignored: the tags
+// never move backwards and never past what the node has.
+func (s *Sequencer) SetSafeAndFinalized(safe, finalized uint64) {
+	move := func(number uint64, current *types.Header, set func(*types.Header)) {
+		if current != nil && current.Number.Uint64() >= number {
+			return
+		}
+		if h := s.chain.GetHeaderByNumber(number); h != nil {
+			set(h)
+		}
+	}
+	move(safe, s.chain.CurrentSafeBlock(), s.chain.SetSafe)
+	move(min(finalized, safe), s.chain.CurrentFinalBlock(), s.chain.SetFinalized)
+}
