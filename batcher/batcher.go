@@ -42,6 +42,9 @@ type Config struct {
 	L1RPC string
 	// Rollup is the address of the L1 Rollup contract.
 	Rollup common.Address
+	// L1StartBlock is the L1 block the contracts were deployed in. Reads
+	// are never pinned below it, where the contract does not exist yet.
+	L1StartBlock uint64
 	// Key is the sequencer's L1 key: the only account the contract accepts.
 	Key *ecdsa.PrivateKey
 	// MaxBatchBytes bounds the encoded data of one batch.
@@ -241,6 +244,14 @@ func (b *Batcher) Stop(ctx context.Context) error {
 	return errors.Join(b.err, b.closeL1())
 }
 
+// Done is closed when the loop has stopped, by Stop or by a critical error;
+// it is nil before Start.
+func (b *Batcher) Done() <-chan struct{} {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.done
+}
+
 // Err returns the critical error that halted the loop, or nil while it runs.
 func (b *Batcher) Err() error {
 	b.mu.Lock()
@@ -311,7 +322,7 @@ func (b *Batcher) position(ctx context.Context) (*l1Position, error) {
 	if err != nil {
 		return nil, fmt.Errorf("batcher: L1 head: %w", err)
 	}
-	at := head - min(head, b.cfg.Confirmations)
+	at := max(head-min(head, b.cfg.Confirmations), min(b.cfg.L1StartBlock, head))
 	opts := &bind.CallOpts{Context: ctx, BlockNumber: new(big.Int).SetUint64(at)}
 	var p l1Position
 	wrap := func(what string, err error) error {

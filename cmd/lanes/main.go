@@ -26,6 +26,7 @@ func newApp() *cli.App {
 			sequencerCommand(),
 			devnetCommand(),
 			deployCommand(),
+			batcherCommand(),
 			loadgenCommand(),
 			benchCommand(),
 			versionCommand(),

@@ -18,6 +18,7 @@ import (
 	"github.com/ethereum/go-ethereum/log"
 	"github.com/ethereum/go-ethereum/metrics"
 	"github.com/ethereum/go-ethereum/metrics/prometheus"
+	"github.com/lanes-rollup/lanes/batcher"
 	"github.com/lanes-rollup/lanes/l1contracts/deploy"
 	"github.com/lanes-rollup/lanes/parallel"
 	"github.com/lanes-rollup/lanes/rpc"
@@ -138,10 +139,14 @@ func newExecutor(cfg sequencer.Config) parallel.Executor {
 
 // node is a running sequencer with its RPC and metrics servers.
 type node struct {
-	l1      *ethclient.Client
-	seq     *sequencer.Sequencer
-	rpc     *rpc.Server
-	metrics *http.Server
+	l1 *ethclient.Client
+	// stopHeads ends the goroutine that moves the safe and finalized tags
+	// as L1 confirms batches; headsDone is closed when it has returned.
+	stopHeads context.CancelFunc
+	headsDone chan struct{}
+	seq       *sequencer.Sequencer
+	rpc       *rpc.Server
+	metrics   *http.Server
 }
 
 // startNode starts a node; on error it stops whatever it had started.
@@ -180,6 +185,14 @@ func startNode(cfg nodeConfig) (n *node, err error) {
 	if err = n.seq.Start(context.Background()); err != nil {
 		return n, err
 	}
+	if n.l1 != nil {
+		ctx, cancel := context.WithCancel(context.Background())
+		n.stopHeads, n.headsDone = cancel, make(chan struct{})
+		go func() {
+			defer close(n.headsDone)
+			batcher.FollowL2Heads(ctx, n.l1, cfg.Rollup.Rollup, cfg.Rollup.L1StartBlock, cfg.L1Confirmations, time.Second, n.seq.SetSafeAndFinalized)
+		}()
+	}
 	if n.rpc, err = rpc.NewServer(cfg.RPC, n.seq, versionString()); err != nil {
 		return n, err
 	}
@@ -195,6 +208,10 @@ func (n *node) stop() error {
 	var errs []error
 	if n.rpc != nil {
 		errs = append(errs, n.rpc.Stop())
+	}
+	if n.stopHeads != nil {
+		n.stopHeads()
+		<-n.headsDone
 	}
 	if n.seq != nil {
 		errs = append(errs, n.seq.Stop(context.Background()))
