@@ -636,6 +636,22 @@ func TestRPCBadInput(t *testing.T) {
 	// One included transaction, so that nonce 0 is now too low.
 	mined := sendNew(t, ctx, n.http, key, dynTx(0, &to, big.NewInt(1), params.TxGas, nil))
 	mustSucceed(t, ctx, n.http, mined)
+	// The pool catches up with a new head in the background, as
+	// go-ethereum's does: until it has, nonce 0 still looks pending there
+	// and a resend is judged as a replacement. Wait for it.
+	for deadline := time.Now().Add(hangGuard); ; {
+		var status map[string]hexutil.Uint
+		if err := rc.CallContext(ctx, &status, "txpool_status"); err != nil {
+			t.Fatal(err)
+		}
+		if status["pending"] == 0 && status["queued"] == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("txpool still holds transactions after their block: %v", status)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 
 	wrongChainData := dynTx(1, &to, nil, params.TxGas, nil)
 	wrongChainData.ChainID = big.NewInt(1)
