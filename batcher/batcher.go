@@ -212,16 +212,21 @@ func (b *Batcher) Start(ctx context.Context) error {
 	if seq != b.from {
 		return errors.Join(fmt.Errorf("%w: rollup %v wants %v, key is %v", ErrNotSequencer, b.cfg.Rollup, seq, b.from), b.closeL1())
 	}
-	pos, err := b.position(ctx)
-	if err != nil {
-		return errors.Join(err, b.closeL1())
+	// The first position read may fail on an L1 that cannot serve the
+	// confirmed block yet (anvil restored from a state file keeps no
+	// history); the loop reads it again every round, so that is retried.
+	latest := uint64(0)
+	if pos, err := b.position(ctx); err != nil {
+		log.Warn("Batcher cannot read its position yet, will retry", "err", err)
+	} else {
+		latest = pos.latestL2Block
+		b.safeHead.Store(latest)
 	}
-	b.safeHead.Store(pos.latestL2Block)
 
 	loopCtx, cancel := context.WithCancel(context.Background())
 	b.cancel, b.done, b.started = cancel, make(chan struct{}), true
 	go b.loop(loopCtx)
-	log.Info("Batcher started", "rollup", b.cfg.Rollup, "sequencer", b.from, "latestL2Block", pos.latestL2Block)
+	log.Info("Batcher started", "rollup", b.cfg.Rollup, "sequencer", b.from, "latestL2Block", latest)
 	return nil
 }
 

@@ -1,56 +1,124 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"time"
 
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/lanes-rollup/lanes/batcher"
 	"github.com/lanes-rollup/lanes/sequencer"
 	"github.com/urfave/cli/v2"
+	"github.com/urfave/cli/v2/altsrc"
 )
 
 func devnetCommand() *cli.Command {
-	flags, before := withConfig(nodeFlags())
+	flags, before := withConfig(append(nodeFlags(),
+		altsrc.NewBoolFlag(&cli.BoolFlag{Name: "no-l1", Usage: "run the sequencer alone, without an L1", EnvVars: envVar("no-l1"), Category: categoryNode}),
+		altsrc.NewPathFlag(&cli.PathFlag{Name: "l1.anvil", Usage: "anvil binary for the devnet's L1 (default: the tools folder's)", EnvVars: envVar("l1.anvil"), Category: categoryNode}),
+		altsrc.NewIntFlag(&cli.IntFlag{Name: "l1.port", Usage: "port of the devnet's anvil", Value: 8545, EnvVars: envVar("l1.port"), Category: categoryNode}),
+	))
 	return &cli.Command{
 		Name:  "devnet",
 		Usage: "Run the whole local system and print its endpoints, chain ID and dev keys",
-		Description: `Runs a local Lanes network with its data in ./devnet-data (or --datadir).
-The ten well-known dev accounts are prefunded. Until the L1 side lands the
-devnet is the sequencer alone, and safe and finalized follow latest.`,
+		Description: `Runs a local Lanes network with its data in ./devnet-data (or --datadir):
+anvil as the L1 (or the L1 at --l1.rpc), the Rollup and Portal contracts,
+the sequencer following L1 deposits, and the batcher posting its blocks, so
+that safe and finalized follow L1. The ten well-known dev accounts are
+prefunded on both chains. The verifier is not part of it yet. With --no-l1
+it is the sequencer alone, and safe and finalized follow latest.`,
 		Flags:  flags,
 		Before: before,
-		Action: func(ctx *cli.Context) error {
-			if !ctx.IsSet("datadir") {
-				if err := ctx.Set("datadir", defaultDevnetDir); err != nil {
-					return err
-				}
-			}
-			if err := ctx.Set("dev", "true"); err != nil {
-				return err
-			}
-			cfg, err := readNodeConfig(ctx)
-			if err != nil {
-				return err
-			}
-			n, err := startNode(cfg)
-			if err != nil {
-				return err
-			}
-			printDevnet(ctx.App.Writer, n, cfg)
-			return waitForShutdown(n)
-		},
+		Action: runDevnet,
 	}
 }
 
+func runDevnet(ctx *cli.Context) error {
+	if !ctx.IsSet("datadir") {
+		if err := ctx.Set("datadir", defaultDevnetDir); err != nil {
+			return err
+		}
+	}
+	if err := ctx.Set("dev", "true"); err != nil {
+		return err
+	}
+	datadir := ctx.Path("datadir")
+	var anvil *anvilProcess
+	if !ctx.Bool("no-l1") {
+		if err := os.MkdirAll(datadir, 0o755); err != nil {
+			return err
+		}
+		l1URL := ctx.String("l1.rpc")
+		if l1URL == "" {
+			bin, err := findAnvil(ctx.Path("l1.anvil"))
+			if err != nil {
+				return err
+			}
+			if anvil, err = startAnvil(bin, ctx.Int("l1.port"), filepath.Join(datadir, "l1-state.json")); err != nil {
+				return err
+			}
+			l1URL = anvil.url
+			if err := ctx.Set("l1.rpc", l1URL); err != nil {
+				return errors.Join(err, anvil.stop())
+			}
+		}
+		deployCtx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		rollupPath := filepath.Join(datadir, "rollup.json")
+		_, err := devnetRollup(deployCtx, l1URL, rollupPath, ctx.Uint64("block.gaslimit"), ctx.Duration("block.time"))
+		cancel()
+		if err != nil {
+			return errors.Join(err, anvil.stop())
+		}
+		if err := ctx.Set("rollup", rollupPath); err != nil {
+			return errors.Join(err, anvil.stop())
+		}
+	}
+	cfg, err := readNodeConfig(ctx)
+	if err != nil {
+		return errors.Join(err, anvil.stop())
+	}
+	n, err := startNode(cfg)
+	if err != nil {
+		return errors.Join(err, anvil.stop())
+	}
+	var b *batcher.Batcher
+	if cfg.Rollup != nil {
+		bcfg := batcher.DefaultConfig()
+		bcfg.Rollup = cfg.Rollup.Rollup
+		bcfg.L1StartBlock = cfg.Rollup.L1StartBlock
+		bcfg.Key = sequencer.DevKeys()[0]
+		bcfg.MaxDelay = 2 * time.Second
+		if b, err = batcher.New(bcfg, chainSource{n.seq}, n.l1); err == nil {
+			err = b.Start(context.Background())
+		}
+		if err != nil {
+			return errors.Join(err, n.stop(), anvil.stop())
+		}
+	}
+	printDevnet(ctx.App.Writer, n, cfg, anvil)
+	err = waitForShutdown(n, b)
+	return errors.Join(err, anvil.stop())
+}
+
 // printDevnet prints what a developer needs to connect to the devnet.
-func printDevnet(w io.Writer, n *node, cfg nodeConfig) {
+func printDevnet(w io.Writer, n *node, cfg nodeConfig, anvil *anvilProcess) {
 	chainID := n.seq.Chain().Config().ChainID
 	fmt.Fprintf(w, "\nLanes devnet is running\n\n")
 	fmt.Fprintf(w, "  L2 HTTP RPC   %s\n", n.rpc.HTTPEndpoint())
 	fmt.Fprintf(w, "  L2 WS RPC     %s\n", n.rpc.WSEndpoint())
 	fmt.Fprintf(w, "  Chain ID      %d (%s)\n", chainID, hexutil.EncodeBig(chainID))
 	fmt.Fprintf(w, "  Data dir      %s\n", cfg.Sequencer.DataDir)
+	if cfg.Rollup != nil {
+		fmt.Fprintf(w, "  L1 RPC        %s (chain ID %d)%s\n", cfg.L1RPC, cfg.Rollup.L1ChainID, map[bool]string{true: ", anvil started by the devnet", false: ""}[anvil != nil])
+		fmt.Fprintf(w, "  Rollup        %s\n", cfg.Rollup.Rollup.Hex())
+		fmt.Fprintf(w, "  Portal        %s  (deposit: cast send <portal> 'depositETH(address)' <to> --value 1ether)\n", cfg.Rollup.Portal.Hex())
+		fmt.Fprintf(w, "  Batcher       posting every L2 block within %v; safe follows L1, finalized after %v\n", 2*time.Second, time.Duration(cfg.Rollup.ChallengeWindow))
+	}
 	if cfg.Metrics {
 		fmt.Fprintf(w, "  Metrics       http://%s/metrics\n", cfg.MetricsAddress)
 	}

@@ -256,17 +256,24 @@ func serveMetrics(addr string, withMetrics, withPprof bool) (*http.Server, error
 }
 
 // waitForShutdown blocks until SIGINT or SIGTERM, or until the sequencer
-// halts on its own, then stops the node.
-func waitForShutdown(n *node) error {
+// (or the batcher, when one runs in the process) halts on its own, then
+// stops them.
+func waitForShutdown(n *node, b *batcher.Batcher) error {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigs)
+	var batcherDone <-chan struct{}
+	if b != nil {
+		batcherDone = b.Done()
+	}
 	var haltErr error
 	select {
 	case sig := <-sigs:
 		log.Info("Shutting down", "signal", sig)
 	case <-n.seq.Halted():
 		haltErr = errors.New("sequencer halted")
+	case <-batcherDone:
+		haltErr = errors.New("batcher halted")
 	}
 	// A second signal while stopping forces the exit.
 	go func() {
@@ -274,6 +281,9 @@ func waitForShutdown(n *node) error {
 		log.Warn("Second signal, exiting immediately")
 		os.Exit(1)
 	}()
+	if b != nil {
+		haltErr = errors.Join(haltErr, b.Stop(context.Background()))
+	}
 	return errors.Join(haltErr, n.stop())
 }
 
@@ -294,7 +304,7 @@ func sequencerCommand() *cli.Command {
 				return err
 			}
 			log.Info("Sequencer running", "http", n.rpc.HTTPEndpoint(), "ws", n.rpc.WSEndpoint())
-			return waitForShutdown(n)
+			return waitForShutdown(n, nil)
 		},
 	}
 }
