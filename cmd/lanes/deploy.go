@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"fmt"
 	"math/big"
 	"strings"
@@ -75,10 +76,6 @@ func runDeploy(ctx *cli.Context) error {
 	if ctx.Bool("dev") {
 		gcfg.Alloc = sequencer.DevAlloc()
 	}
-	genesis := sequencer.Genesis(gcfg).ToBlock()
-	// The message passer does not exist yet: its storage root is empty.
-	outputRoot := codec.OutputRoot(genesis.Root(), types.EmptyRootHash, genesis.Hash())
-
 	runCtx, cancel := context.WithTimeout(context.Background(), ctx.Duration("timeout"))
 	defer cancel()
 	client, err := ethclient.DialContext(runCtx, ctx.String("l1.rpc"))
@@ -86,15 +83,37 @@ func runDeploy(ctx *cli.Context) error {
 		return fmt.Errorf("dial L1: %w", err)
 	}
 	defer client.Close()
-	d, err := deploy.Deploy(runCtx, client, key, deploy.Params{
+	cfg, err := deployRollup(runCtx, client, key, seqAddr, gcfg, ctx.Duration("challenge-window"), bond, ctx.Duration("block.time"))
+	if err != nil {
+		return err
+	}
+	if err := cfg.Save(ctx.Path("out")); err != nil {
+		return fmt.Errorf("write %s: %w", ctx.Path("out"), err)
+	}
+	fmt.Fprintf(ctx.App.Writer, "Rollup %s\nPortal %s\nL2 genesis %s\nwrote %s\n", cfg.Rollup.Hex(), cfg.Portal.Hex(), cfg.L2GenesisHash.Hex(), ctx.Path("out"))
+	return nil
+}
+
+// deployRollup fixes the L2 genesis described by gcfg, deploys the L1
+// contracts committed to its output root, and returns the rollup config
+// that describes both.
+func deployRollup(ctx context.Context, client *ethclient.Client, key *ecdsa.PrivateKey, seqAddr common.Address, gcfg sequencer.GenesisConfig, challengeWindow time.Duration, bond *big.Int, blockTime time.Duration) (*deploy.RollupConfig, error) {
+	genesis := sequencer.Genesis(gcfg).ToBlock()
+	// The message passer does not exist yet: its storage root is empty.
+	outputRoot := codec.OutputRoot(genesis.Root(), types.EmptyRootHash, genesis.Hash())
+	d, err := deploy.Deploy(ctx, client, key, deploy.Params{
 		Sequencer:         seqAddr,
-		ChallengeWindow:   ctx.Duration("challenge-window"),
+		ChallengeWindow:   challengeWindow,
 		SequencerBond:     bond,
 		GenesisOutputRoot: outputRoot,
 		L2ChainID:         gcfg.ChainID,
 	})
 	if err != nil {
-		return err
+		return nil, err
+	}
+	feeRecipient := gcfg.FeeRecipient
+	if feeRecipient == (common.Address{}) {
+		feeRecipient = sequencer.DefaultFeeRecipient
 	}
 	cfg := &deploy.RollupConfig{
 		L1ChainID:         d.L1ChainID,
@@ -106,19 +125,15 @@ func runDeploy(ctx *cli.Context) error {
 		L2GenesisHash:     genesis.Hash(),
 		L2GenesisTime:     gcfg.Timestamp,
 		L2GasLimit:        gcfg.GasLimit,
-		L2FeeRecipient:    gcfg.FeeRecipient,
-		L2DevAccounts:     ctx.Bool("dev"),
+		L2FeeRecipient:    feeRecipient,
+		L2DevAccounts:     len(gcfg.Alloc) > 0,
 		GenesisOutputRoot: outputRoot,
-		BlockTime:         deploy.Duration(ctx.Duration("block.time")),
-		ChallengeWindow:   deploy.Duration(ctx.Duration("challenge-window")),
+		BlockTime:         deploy.Duration(blockTime),
+		ChallengeWindow:   deploy.Duration(challengeWindow),
 		SequencerBond:     bond,
 	}
 	if err := cfg.Check(); err != nil {
-		return err
+		return nil, err
 	}
-	if err := cfg.Save(ctx.Path("out")); err != nil {
-		return fmt.Errorf("write %s: %w", ctx.Path("out"), err)
-	}
-	fmt.Fprintf(ctx.App.Writer, "Rollup %s\nPortal %s\nL2 genesis %s\nwrote %s\n", d.Rollup.Hex(), d.Portal.Hex(), genesis.Hash().Hex(), ctx.Path("out"))
-	return nil
+	return cfg, nil
 }

@@ -16,8 +16,8 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/ethereum/go-ethereum/log"
+	"github.com/ethereum/go-ethereum/params"
 	"github.com/lanes-rollup/lanes/batcher"
-	"github.com/lanes-rollup/lanes/batcher/codec"
 	"github.com/lanes-rollup/lanes/l1contracts/deploy"
 	"github.com/lanes-rollup/lanes/sequencer"
 )
@@ -123,31 +123,14 @@ func devnetRollup(ctx context.Context, l1URL, path string, gasLimit uint64, bloc
 		Timestamp: uint64(time.Now().Unix()),
 		Alloc:     sequencer.DevAlloc(),
 	}
-	genesis := sequencer.Genesis(gcfg).ToBlock()
-	outputRoot := codec.OutputRoot(genesis.Root(), types.EmptyRootHash, genesis.Hash())
-	bond := new(big.Int).SetUint64(1e18)
-	d, err := deploy.Deploy(ctx, client, key, deploy.Params{
-		Sequencer:         crypto.PubkeyToAddress(key.PublicKey),
-		ChallengeWindow:   devnetChallengeWindow,
-		SequencerBond:     bond,
-		GenesisOutputRoot: outputRoot,
-		L2ChainID:         gcfg.ChainID,
-	})
+	cfg, err := deployRollup(ctx, client, key, crypto.PubkeyToAddress(key.PublicKey), gcfg, devnetChallengeWindow, big.NewInt(params.Ether), blockTime)
 	if err != nil {
 		return nil, err
-	}
-	cfg := &deploy.RollupConfig{
-		L1ChainID: d.L1ChainID, L1StartBlock: d.L1StartBlock, Rollup: d.Rollup, Portal: d.Portal,
-		Sequencer: crypto.PubkeyToAddress(key.PublicKey),
-		L2ChainID: gcfg.ChainID, L2GenesisHash: genesis.Hash(), L2GenesisTime: gcfg.Timestamp,
-		L2GasLimit: gcfg.GasLimit, L2FeeRecipient: sequencer.DefaultFeeRecipient, L2DevAccounts: true,
-		GenesisOutputRoot: outputRoot, BlockTime: deploy.Duration(blockTime),
-		ChallengeWindow: deploy.Duration(devnetChallengeWindow), SequencerBond: bond,
 	}
 	if err := cfg.Save(path); err != nil {
 		return nil, err
 	}
-	log.Info("Deployed the devnet's L1 contracts", "rollup", d.Rollup, "portal", d.Portal)
+	log.Info("Deployed the devnet's L1 contracts", "rollup", cfg.Rollup, "portal", cfg.Portal)
 	return cfg, nil
 }
 
