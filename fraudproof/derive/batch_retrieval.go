@@ -1,0 +1,169 @@
+package derive
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/accounts/abi"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/lanes-rollup/lanes/l1contracts/bindings"
+)
+
+// PostedBatch is one batch as the Rollup recorded it on L1, with its data
+// taken from the submitting transaction and checked against the recorded hash.
+type PostedBatch struct {
+	L1Block        uint64 // the L1 block that included the batch
+	BatchIndex     uint64
+	FirstL2Block   uint64
+	LastL2Block    uint64
+	PrevOutputRoot common.Hash
+	OutputsRoot    common.Hash
+	LastOutputRoot common.Hash
+	Data           []byte
+}
+
+// L1BlockSource is the stage before BatchRetrieval (an *L1Traversal).
+type L1BlockSource interface {
+	NextL1Block(ctx context.Context) (*types.Block, error)
+}
+
+// LogFilterer reads the logs of one L1 block.
+type LogFilterer interface {
+	FilterLogs(ctx context.Context, q ethereum.FilterQuery) ([]types.Log, error)
+}
+
+// BatchRetrieval finds the batches each L1 block posted to the Rollup, in log
+// order, and returns them one at a time.
+type BatchRetrieval struct {
+	prev    L1BlockSource
+	logs    LogFilterer
+	rollup  common.Address
+	binding *bindings.Rollup
+	submit  abi.Method
+
+	block   *types.Block // the block whose logs are not read yet
+	pending []*PostedBatch
+}
+
+// NewBatchRetrieval returns the stage reading batches of the Rollup at rollup
+// from the blocks prev yields.
+func NewBatchRetrieval(prev L1BlockSource, logs LogFilterer, rollup common.Address) *BatchRetrieval {
+	binding := bindings.NewRollup()
+	return &BatchRetrieval{
+		prev:    prev,
+		logs:    logs,
+		rollup:  rollup,
+		binding: binding,
+		submit:  binding.GetABI().Methods["submitBatch"],
+	}
+}
+
+// NextBatch returns the next posted batch. Errors of the previous stage pass
+// through unchanged; a batch whose data cannot be found or verified is a
+// *CriticalError. After an I/O error the same L1 block is read again.
+func (r *BatchRetrieval) NextBatch(ctx context.Context) (*PostedBatch, error) {
+	for len(r.pending) == 0 {
+		if r.block == nil {
+			block, err := r.prev.NextL1Block(ctx)
+			if err != nil {
+				return nil, err
+			}
+			r.block = block
+		}
+		batches, err := r.batchesIn(ctx, r.block)
+		if err != nil {
+			return nil, err
+		}
+		r.block, r.pending = nil, batches
+	}
+	b := r.pending[0]
+	r.pending = r.pending[1:]
+	return b, nil
+}
+
+// batchesIn returns every batch block posted, in log order.
+func (r *BatchRetrieval) batchesIn(ctx context.Context, block *types.Block) ([]*PostedBatch, error) {
+	hash := block.Hash()
+	topic := r.binding.GetABI().Events[bindings.RollupBatchSubmittedEventName].ID
+	logs, err := r.logs.FilterLogs(ctx, ethereum.FilterQuery{
+		BlockHash: &hash,
+		Addresses: []common.Address{r.rollup},
+		Topics:    [][]common.Hash{{topic}},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("Rollup logs of L1 block %d: %w", block.NumberU64(), err)
+	}
+	slices.SortFunc(logs, func(a, b types.Log) int { return cmp.Compare(a.Index, b.Index) })
+	var out []*PostedBatch
+	for i := range logs {
+		l := &logs[i]
+		if l.Address != r.rollup || l.BlockHash != hash || l.Removed || len(l.Topics) == 0 || l.Topics[0] != topic {
+			return nil, &CriticalError{L1Block: block.NumberU64(), Err: fmt.Errorf("%w: log %d", ErrBadLog, l.Index)}
+		}
+		b, err := r.batchOf(block, l)
+		if err != nil {
+			return nil, &CriticalError{L1Block: block.NumberU64(), Err: fmt.Errorf("log %d: %w", l.Index, err)}
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
+
+// batchOf reads the batch a BatchSubmitted log announces from its transaction.
+func (r *BatchRetrieval) batchOf(block *types.Block, l *types.Log) (*PostedBatch, error) {
+	ev, err := r.binding.UnpackBatchSubmittedEvent(l)
+	if err != nil {
+		return nil, fmt.Errorf("%w: BatchSubmitted: %v", ErrBadLog, err)
+	}
+	if !ev.BatchIndex.IsUint64() {
+		return nil, fmt.Errorf("%w: batch index %v", ErrBadLog, ev.BatchIndex)
+	}
+	index := ev.BatchIndex.Uint64()
+	if ev.Blobs {
+		return nil, fmt.Errorf("batch %d: %w", index, ErrBlobsUnsupported)
+	}
+	tx := block.Transaction(l.TxHash)
+	if tx == nil || tx.To() == nil || *tx.To() != r.rollup {
+		return nil, fmt.Errorf("batch %d, tx %v: %w", index, l.TxHash, ErrBatchTxNotFound)
+	}
+	input := tx.Data()
+	if len(input) < 4 || !bytes.Equal(input[:4], r.submit.ID) {
+		return nil, fmt.Errorf("batch %d, tx %v: %w: not submitBatch", index, l.TxHash, ErrMalformedCalldata)
+	}
+	args, err := r.submit.Inputs.Unpack(input[4:])
+	if err != nil {
+		return nil, fmt.Errorf("batch %d, tx %v: %w: %v", index, l.TxHash, ErrMalformedCalldata, err)
+	}
+	var call struct {
+		Data           []byte
+		PrevOutputRoot [32]byte
+		OutputsRoot    [32]byte
+		LastOutputRoot [32]byte
+		LastL2Block    uint64
+		L1OriginNumber uint64
+		L1OriginHash   [32]byte
+	}
+	if err := r.submit.Inputs.Copy(&call, args); err != nil {
+		return nil, fmt.Errorf("batch %d, tx %v: %w: %v", index, l.TxHash, ErrMalformedCalldata, err)
+	}
+	if got := crypto.Keccak256Hash(call.Data); got != ev.DataHash {
+		return nil, fmt.Errorf("batch %d: %w: data hashes to %v, Rollup recorded %v", index, ErrDataHashMismatch, got, common.Hash(ev.DataHash))
+	}
+	return &PostedBatch{
+		L1Block:        block.NumberU64(),
+		BatchIndex:     index,
+		FirstL2Block:   ev.FirstL2Block,
+		LastL2Block:    ev.LastL2Block,
+		PrevOutputRoot: call.PrevOutputRoot,
+		OutputsRoot:    ev.OutputsRoot,
+		LastOutputRoot: ev.LastOutputRoot,
+		Data:           call.Data,
+	}, nil
+}

@@ -1,0 +1,81 @@
+package derive
+
+import (
+	"context"
+	"errors"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/lanes-rollup/lanes/batcher/codec"
+)
+
+// Config says where the rollup lives on L1 and how far behind the head the
+// pipeline reads.
+type Config struct {
+	Rollup common.Address
+	Portal common.Address
+	// StartBlock is the L1 block the rollup starts from (the deploy block):
+	// the traversal starts there, and it is the first L2 block's L1 origin.
+	StartBlock uint64
+	// Confirmations is how many L1 blocks must follow one before it is read.
+	Confirmations uint64
+}
+
+// Check reports a config the pipeline cannot run with.
+func (c Config) Check() error {
+	if c.Rollup == (common.Address{}) {
+		return errors.New("derive: no Rollup address")
+	}
+	if c.Portal == (common.Address{}) {
+		return errors.New("derive: no Portal address")
+	}
+	if c.Rollup == c.Portal {
+		return errors.New("derive: Rollup and Portal share an address")
+	}
+	return nil
+}
+
+// Pipeline derives L2 block attributes from L1, from the L2 genesis on.
+// It holds no goroutines and no context; every call pulls through the stages.
+type Pipeline struct {
+	attributes *AttributesBuilder
+	halted     error // the first *InvalidBatchError or *CriticalError
+}
+
+// NewPipeline wires the stages in data-flow order (see doc.go).
+func NewPipeline(cfg Config, l1 L1Reader) (*Pipeline, error) {
+	if err := cfg.Check(); err != nil {
+		return nil, err
+	}
+	traversal := NewL1Traversal(l1, cfg.StartBlock, cfg.Confirmations)
+	retrieval := NewBatchRetrieval(traversal, l1, cfg.Rollup)
+	decoder := NewBatchDecoder(retrieval, codec.DefaultLimits)
+	attributes := NewAttributesBuilder(decoder, l1, cfg.Portal, cfg.StartBlock)
+	return &Pipeline{attributes: attributes}, nil
+}
+
+// Next returns the attributes of the next L2 block. Errors, by what the caller
+// does about them:
+//   - ErrNotReady: wait for L1 and call again;
+//   - *ResetError: L1 reorganised; build a new pipeline from before the fork;
+//   - *InvalidBatchError: challenge that batch;
+//   - *CriticalError: stop and alert.
+//
+// The last two halt the pipeline: every later call returns the same error,
+// since the batches after an invalid one build on it. Any other error is I/O
+// and the next call retries it.
+func (p *Pipeline) Next(ctx context.Context) (*Attributes, error) {
+	if p.halted != nil {
+		return nil, p.halted
+	}
+	attrs, err := p.attributes.NextAttributes(ctx)
+	if err != nil {
+		var invalid *InvalidBatchError
+		var critical *CriticalError
+		if errors.As(err, &invalid) || errors.As(err, &critical) {
+			p.halted = err
+		}
+		return nil, err
+	}
+	return attrs, nil
+}
