@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"os"
 	"path/filepath"
 	"sync"
@@ -354,6 +353,3 @@ func (s *Sequencer) signal() {
 	default:
 	}
 }
-
-// gasTip is the minimum priority fee the pool accepts, as a big.Int.
-func (s *Sequencer) gasTip() *big.Int { return new(big.Int).SetUint64(s.cfg.TxPool.PriceLimit) }

@@ -3,6 +3,7 @@
 package deploy
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -98,7 +99,7 @@ func Load(path string) (*RollupConfig, error) {
 	if len(data) > maxConfigSize {
 		return nil, fmt.Errorf("rollup config %s is %d bytes, more than %d", path, len(data), maxConfigSize)
 	}
-	dec := json.NewDecoder(bytesReader(data))
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	cfg := new(RollupConfig)
 	if err := dec.Decode(cfg); err != nil {

@@ -1,7 +1,6 @@
 package deploy
 
 import (
-	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"errors"
@@ -90,5 +89,3 @@ func waitSuccess(ctx context.Context, client *ethclient.Client, tx *types.Transa
 	}
 	return r, nil
 }
-
-func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
