@@ -52,13 +52,20 @@ func (l *logIndexer) start() {
 			if h == nil || (head != nil && head.Hash() == h.Hash()) {
 				return
 			}
+			// The view walks back from h through the database; it is nil
+			// when an ancestor cannot be read, as while the chain shuts
+			// down or h was just reorged away. The next head retries.
+			view := filtermaps.NewChainView(l.chain, h.Number.Uint64(), h.Hash())
+			if view == nil {
+				return
+			}
 			head = h
 			cutoff, _ := l.chain.HistoryPruningCutoff()
 			var final uint64
 			if fb := l.chain.CurrentFinalBlock(); fb != nil {
 				final = fb.Number.Uint64()
 			}
-			l.maps.SetTarget(filtermaps.NewChainView(l.chain, h.Number.Uint64(), h.Hash()), cutoff, final)
+			l.maps.SetTarget(view, cutoff, final)
 		}
 		setHead(l.chain.CurrentBlock())
 		ticker := time.NewTicker(10 * time.Second)

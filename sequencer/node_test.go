@@ -84,7 +84,10 @@ func TestSequencerIncludesTransfer(t *testing.T) {
 	if len(block.Transactions()) != 1 {
 		t.Fatalf("block has %d txs, want 1", len(block.Transactions()))
 	}
-	st, err := s.Chain().State()
+	if head := s.Chain().CurrentBlock().Number.Uint64(); head < block.NumberU64() {
+		t.Fatalf("head %d behind the block %d that includes the transaction", head, block.NumberU64())
+	}
+	st, err := s.Chain().StateAt(block.Root(), block.Number(), block.Time())
 	if err != nil {
 		t.Fatal(err)
 	}
