@@ -12,10 +12,12 @@ import (
 
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/ethereum/go-ethereum/log"
 	"github.com/ethereum/go-ethereum/metrics"
+	"github.com/ethereum/go-ethereum/params"
 	"github.com/ethereum/go-ethereum/rpc"
 	"github.com/lanes-rollup/lanes/batcher/codec"
 	"github.com/lanes-rollup/lanes/l1contracts/bindings"
@@ -29,6 +31,8 @@ const (
 	DefaultPollInterval      = 500 * time.Millisecond
 	DefaultResubmitAfter     = 12 * time.Second
 	DefaultConfirmations     = 1
+	DefaultDA                = DACalldata
+	DefaultMaxBlobsPerTx     = codec.MaxBlobsPerTx
 )
 
 // maxCalldataBatch is the largest MaxBatchBytes Check accepts: an L1
@@ -47,8 +51,17 @@ type Config struct {
 	L1StartBlock uint64
 	// Key is the sequencer's L1 key: the only account the contract accepts.
 	Key *ecdsa.PrivateKey
-	// MaxBatchBytes bounds the encoded data of one batch.
+	// DA says where batch data goes: calldata, blobs, or the cheaper of the
+	// two per batch (auto).
+	DA DAMode
+	// MaxBatchBytes bounds the encoded data of one calldata batch, and of
+	// every batch in auto mode. A blob batch is bounded by MaxBlobsPerTx.
 	MaxBatchBytes int
+	// MaxBlobsPerTx bounds the blobs of one submitBatchBlobs (1..6).
+	MaxBlobsPerTx int
+	// PreOsakaBlobs sends blob transactions with one KZG proof per blob
+	// (sidecar version 0), for an L1 before Osaka; otherwise cell proofs.
+	PreOsakaBlobs bool
 	// MaxBlocksPerBatch bounds the L2 blocks of one batch.
 	MaxBlocksPerBatch int
 	// MaxDelay is how long an L2 block may wait to be posted while the
@@ -65,13 +78,18 @@ type Config struct {
 	Confirmations uint64
 	// MaxFeeCap bounds the L1 fee cap (wei per gas); nil for no bound.
 	MaxFeeCap *big.Int
+	// MaxBlobFeeCap bounds the L1 blob fee cap (wei per blob gas); nil for
+	// no bound.
+	MaxBlobFeeCap *big.Int
 }
 
 // DefaultConfig returns a Config with every default filled in; the caller
 // sets L1RPC, Rollup and Key.
 func DefaultConfig() Config {
 	return Config{
+		DA:                DefaultDA,
 		MaxBatchBytes:     DefaultMaxBatchBytes,
+		MaxBlobsPerTx:     DefaultMaxBlobsPerTx,
 		MaxBlocksPerBatch: DefaultMaxBlocksPerBatch,
 		MaxDelay:          DefaultMaxDelay,
 		PollInterval:      DefaultPollInterval,
@@ -92,6 +110,12 @@ func (c *Config) Check() error {
 	if c.MaxBatchBytes < 1_000 || c.MaxBatchBytes > maxCalldataBatch {
 		errs = append(errs, fmt.Errorf("batcher: max batch bytes %d outside 1000..%d", c.MaxBatchBytes, maxCalldataBatch))
 	}
+	if _, err := ParseDAMode(string(c.DA)); err != nil {
+		errs = append(errs, err)
+	}
+	if c.MaxBlobsPerTx < 1 || c.MaxBlobsPerTx > codec.MaxBlobsPerTx {
+		errs = append(errs, fmt.Errorf("batcher: max blobs per transaction %d outside 1..%d", c.MaxBlobsPerTx, codec.MaxBlobsPerTx))
+	}
 	if c.MaxBlocksPerBatch < 1 || c.MaxBlocksPerBatch > codec.DefaultLimits.MaxBlocks {
 		errs = append(errs, fmt.Errorf("batcher: max blocks per batch %d outside 1..%d", c.MaxBlocksPerBatch, codec.DefaultLimits.MaxBlocks))
 	}
@@ -104,7 +128,20 @@ func (c *Config) Check() error {
 	if c.MaxFeeCap != nil && c.MaxFeeCap.Sign() <= 0 {
 		errs = append(errs, errors.New("batcher: max fee cap must be positive"))
 	}
+	if c.MaxBlobFeeCap != nil && c.MaxBlobFeeCap.Sign() <= 0 {
+		errs = append(errs, errors.New("batcher: max blob fee cap must be positive"))
+	}
 	return errors.Join(errs...)
+}
+
+// batchLimit is the most encoded bytes of one batch: what calldata takes,
+// or what MaxBlobsPerTx blobs hold. In auto mode a batch must fit calldata;
+// maxCalldataBatch is below one blob's capacity, so it fits a blob too.
+func (c *Config) batchLimit() int {
+	if c.DA == DABlobs {
+		return codec.BlobDataCapacity(c.MaxBlobsPerTx)
+	}
+	return c.MaxBatchBytes
 }
 
 // CriticalError is an error the batcher cannot retry: it stops and reports
@@ -132,9 +169,16 @@ var (
 	compressionGauge = metrics.GetOrRegisterGauge("batcher/compression_ratio", nil) // raw/encoded ×1000
 	l1GasMeter       = metrics.GetOrRegisterCounter("batcher/l1_gas", nil)
 	lagGauge         = metrics.GetOrRegisterGauge("batcher/lag_blocks", nil)
+	blobGasMeter     = metrics.GetOrRegisterCounter("batcher/l1_blob_gas", nil)
+	blobsMeter       = metrics.GetOrRegisterCounter("batcher/blobs", nil)
+	calldataBatches  = metrics.GetOrRegisterCounter("batcher/batches_calldata", nil)
+	blobBatches      = metrics.GetOrRegisterCounter("batcher/batches_blobs", nil)
+	l1FeeMeter       = metrics.GetOrRegisterCounter("batcher/l1_fee_gwei", nil) // gas and blob gas paid
+	reorgedTxsMeter  = metrics.GetOrRegisterCounter("batcher/l1_reorged_txs", nil)
 )
 
-// Batcher posts the L2 chain to the Rollup contract as calldata batches. It
+// Batcher posts the L2 chain to the Rollup contract as calldata or blob
+// batches. It
 // takes its position from the contract on every round, never from memory,
 // so a restart (even after kill -9) neither skips nor double-posts.
 type Batcher struct {
@@ -204,6 +248,8 @@ func (b *Batcher) Start(ctx context.Context) error {
 		Confirmations: b.cfg.Confirmations,
 		PollInterval:  b.cfg.PollInterval,
 		MaxFeeCap:     b.cfg.MaxFeeCap,
+		MaxBlobFeeCap: b.cfg.MaxBlobFeeCap,
+		BlobProofs:    map[bool]byte{true: types.BlobSidecarVersion0, false: types.BlobSidecarVersion1}[b.cfg.PreOsakaBlobs],
 	})
 	seq, err := bind.Call(b.contract, &bind.CallOpts{Context: ctx}, b.rollup.PackSequencer(), b.rollup.UnpackSequencer)
 	if err != nil {
@@ -226,7 +272,7 @@ func (b *Batcher) Start(ctx context.Context) error {
 	loopCtx, cancel := context.WithCancel(context.Background())
 	b.cancel, b.done, b.started = cancel, make(chan struct{}), true
 	go b.loop(loopCtx)
-	log.Info("Batcher started", "rollup", b.cfg.Rollup, "sequencer", b.from, "latestL2Block", latest)
+	log.Info("Batcher started", "rollup", b.cfg.Rollup, "sequencer", b.from, "latestL2Block", latest, "da", b.cfg.DA)
 	return nil
 }
 
@@ -412,7 +458,7 @@ func (b *Batcher) round(ctx context.Context, builder *Builder) (*Builder, error)
 // gives. A mismatch halts the batcher: the chain differs from what was
 // posted, and posting on top would commit to a fork.
 func (b *Batcher) sync(ctx context.Context, builder *Builder, pos *l1Position) (*Builder, error) {
-	cfg := BuilderConfig{MaxBatchBytes: b.cfg.MaxBatchBytes, MaxBlocks: b.cfg.MaxBlocksPerBatch, MaxDelay: b.cfg.MaxDelay}
+	cfg := BuilderConfig{MaxBatchBytes: b.cfg.batchLimit(), MaxBlocks: b.cfg.MaxBlocksPerBatch, MaxDelay: b.cfg.MaxDelay}
 	if builder != nil {
 		known, err := builder.Advance(pos.latestL2Block, pos.latestOutput)
 		if err != nil {
@@ -463,11 +509,19 @@ func (b *Batcher) post(ctx context.Context, cand *Candidate, pos *l1Position) er
 		canonical = h.Hash() == cand.LastOrigin.Hash
 	}
 	origin := ChooseL1Origin(cand.LastOrigin, canonical, pos.lastL1Origin, head)
-	data := b.rollup.PackSubmitBatch(cand.Data, cand.PrevOutputRoot, cand.OutputsRoot, cand.LastOutputRoot,
-		cand.LastL2Block, origin.Number, origin.Hash)
-	receipt, err := b.txm.Send(ctx, b.cfg.Rollup, data, nil)
+	tx, mode, err := b.submission(ctx, cand, origin)
+	if err != nil {
+		return err
+	}
+	receipt, err := b.txm.SendTx(ctx, tx)
 	if receipt != nil {
 		l1GasMeter.Inc(int64(receipt.GasUsed))
+		blobGasMeter.Inc(int64(receipt.BlobGasUsed))
+		fee := new(big.Int).Mul(new(big.Int).SetUint64(receipt.GasUsed), receipt.EffectiveGasPrice)
+		if receipt.BlobGasPrice != nil {
+			fee.Add(fee, new(big.Int).Mul(new(big.Int).SetUint64(receipt.BlobGasUsed), receipt.BlobGasPrice))
+		}
+		l1FeeMeter.Inc(fee.Div(fee, big.NewInt(params.GWei)).Int64())
 	}
 	if err != nil {
 		// Typically PrevOutputRootMismatch or L2BlockNotAfterPrevious
@@ -477,9 +531,51 @@ func (b *Batcher) post(ctx context.Context, cand *Candidate, pos *l1Position) er
 	batchesMeter.Inc(1)
 	bytesMeter.Inc(int64(len(cand.Data)))
 	compressionGauge.Update(int64(cand.RawSize) * 1000 / int64(len(cand.Data)))
-	log.Info("Batch confirmed on L1", "first", cand.Batch.FirstBlock, "last", cand.LastL2Block,
-		"bytes", len(cand.Data), "l1Block", receipt.BlockNumber, "gas", receipt.GasUsed, "l1Origin", origin.Number)
+	if mode == DABlobs {
+		blobBatches.Inc(1)
+		blobsMeter.Inc(int64(len(tx.Blobs)))
+	} else {
+		calldataBatches.Inc(1)
+	}
+	log.Info("Batch confirmed on L1", "first", cand.Batch.FirstBlock, "last", cand.LastL2Block, "da", mode,
+		"bytes", len(cand.Data), "blobs", len(tx.Blobs), "l1Block", receipt.BlockNumber, "gas", receipt.GasUsed,
+		"blobGas", receipt.BlobGasUsed, "l1Origin", origin.Number)
 	return nil
+}
+
+// submission packs cand as the transaction of the configured DA mode; in
+// auto mode it compares both at the L1 head's fees and logs the choice.
+func (b *Batcher) submission(ctx context.Context, cand *Candidate, origin codec.L1Origin) (TxCandidate, DAMode, error) {
+	calldata := func() []byte {
+		return b.rollup.PackSubmitBatch(cand.Data, cand.PrevOutputRoot, cand.OutputsRoot, cand.LastOutputRoot,
+			cand.LastL2Block, origin.Number, origin.Hash)
+	}
+	blobCall := func(n int) []byte {
+		return b.rollup.PackSubmitBatchBlobs(big.NewInt(int64(n)), cand.PrevOutputRoot, cand.OutputsRoot, cand.LastOutputRoot,
+			cand.LastL2Block, origin.Number, origin.Hash)
+	}
+	mode := b.cfg.DA
+	if mode == DAAuto {
+		f, err := readL1Fees(ctx, b.l1, true)
+		if err != nil {
+			return TxCandidate{}, "", fmt.Errorf("batcher: %w", err)
+		}
+		n := codec.BlobsNeeded(len(cand.Data))
+		var cd, bl DACost
+		mode, cd, bl = ChooseDA(calldata(), len(cand.Data), blobCall(n), n, f)
+		log.Info("Chose data availability", "da", mode, "first", cand.Batch.FirstBlock, "last", cand.LastL2Block,
+			"bytes", len(cand.Data), "calldataGas", cd.Gas, "calldataWei", cd.Wei, "blobs", n, "blobGas", bl.BlobGas,
+			"blobExecGas", bl.Gas, "blobWei", bl.Wei, "baseFee", f.BaseFee, "tip", f.Tip, "blobBaseFee", f.BlobBaseFee)
+	}
+	if mode == DACalldata {
+		return TxCandidate{To: b.cfg.Rollup, Data: calldata()}, DACalldata, nil
+	}
+	blobs, err := codec.EncodeBlobs(cand.Data, b.cfg.MaxBlobsPerTx)
+	if err != nil {
+		// The builder cut the batch to what the blobs hold.
+		return TxCandidate{}, "", &CriticalError{fmt.Errorf("batcher: blocks %d..%d: %w", cand.Batch.FirstBlock, cand.LastL2Block, err)}
+	}
+	return TxCandidate{To: b.cfg.Rollup, Data: blobCall(len(blobs)), Blobs: blobs}, DABlobs, nil
 }
 
 // revertReason decodes a Rollup custom error carried by an RPC error, for

@@ -13,10 +13,10 @@ import (
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/ethereum/go-ethereum/params"
-	"github.com/ethereum/go-ethereum/rpc"
 	"github.com/lanes-rollup/lanes/batcher/codec"
 	"github.com/lanes-rollup/lanes/l1contracts/bindings"
 	"github.com/lanes-rollup/lanes/l1contracts/deploy"
@@ -37,26 +37,11 @@ func newL1Env(t *testing.T, l2Blocks int, genesisRoot *common.Hash) *l1Env {
 	url, client := startAnvil(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	raw, err := rpc.Dial(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	if err := raw.Call(nil, "anvil_mine", "0xa"); err != nil {
-		t.Fatal(err)
-	}
 	// L2 block i names anvil block i/5 as its origin.
-	hashes := map[uint64]common.Hash{}
-	for n := uint64(0); n <= uint64(l2Blocks/5); n++ {
-		h, err := client.HeaderByNumber(ctx, new(big.Int).SetUint64(n))
-		if err != nil {
-			t.Fatal(err)
-		}
-		hashes[n] = h.Hash()
-	}
+	hashes := mineOrigins(t, ctx, url, client, max(10, uint64(l2Blocks/5)))
 	l2 := makeChain(t, chainSpec{
 		blocks: l2Blocks, startTime: uint64(time.Now().Unix()) - 1000,
-		origin: func(i int) codec.L1Origin { return codec.L1Origin{Number: uint64(i / 5), Hash: hashes[uint64(i/5)]} },
+		origin: func(i int) codec.L1Origin { return codec.L1Origin{Number: uint64(i / 5), Hash: hashes[i/5]} },
 		txs:    func(i int) int { return i % 4 }, txData: 40, seed: 7,
 	})
 	root := L2Output(l2.blocks[0].Header())
@@ -91,7 +76,13 @@ func (e *l1Env) config(t *testing.T) Config {
 
 func (e *l1Env) start(t *testing.T) *Batcher {
 	t.Helper()
-	b, err := New(e.config(t), e.l2, nil)
+	return e.startWith(t, e.config(t))
+}
+
+// startWith starts a batcher with cfg and stops it when the test ends.
+func (e *l1Env) startWith(t *testing.T, cfg Config) *Batcher {
+	t.Helper()
+	b, err := New(cfg, e.l2, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,8 +123,22 @@ func waitFor(t *testing.T, what string, b *Batcher, cond func() bool) {
 
 // checkPosted reads every BatchSubmitted event and its transaction and
 // checks that the batches cover blocks 1..last contiguously and carry
-// exactly our blocks, output roots and data. It returns the batch ranges.
+// exactly our blocks, output roots and data, all in calldata. It returns the
+// batch ranges.
 func (e *l1Env) checkPosted(t *testing.T, last uint64) [][2]uint64 {
+	t.Helper()
+	ranges, blobs := e.checkPostedDA(t, last)
+	for i, b := range blobs {
+		if b {
+			t.Fatalf("batch %d was posted in blobs", i)
+		}
+	}
+	return ranges
+}
+
+// checkPostedDA is checkPosted for batches in calldata or blobs (read back
+// from anvil's beacon API); it also says which batches used blobs.
+func (e *l1Env) checkPostedDA(t *testing.T, last uint64) ([][2]uint64, []bool) {
 	t.Helper()
 	ctx := context.Background()
 	r := bindings.NewRollup()
@@ -149,6 +154,7 @@ func (e *l1Env) checkPosted(t *testing.T, last uint64) [][2]uint64 {
 		t.Fatalf("batchCount %v (%v), %d events", count, err, len(logs))
 	}
 	var ranges [][2]uint64
+	var blobs []bool
 	next := uint64(1)
 	prevOrigin := uint64(0)
 	for i, lg := range logs {
@@ -156,7 +162,7 @@ func (e *l1Env) checkPosted(t *testing.T, last uint64) [][2]uint64 {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ev.BatchIndex.Uint64() != uint64(i) || ev.FirstL2Block != next || ev.Blobs {
+		if ev.BatchIndex.Uint64() != uint64(i) || ev.FirstL2Block != next {
 			t.Fatalf("batch %d: index %v covers %d..%d, want to start at %d", i, ev.BatchIndex, ev.FirstL2Block, ev.LastL2Block, next)
 		}
 		ranges = append(ranges, [2]uint64{ev.FirstL2Block, ev.LastL2Block})
@@ -164,11 +170,24 @@ func (e *l1Env) checkPosted(t *testing.T, last uint64) [][2]uint64 {
 		if err != nil {
 			t.Fatal(err)
 		}
-		args, err := abi.Methods["submitBatch"].Inputs.Unpack(tx.Data()[4:])
+		method := map[bool]string{false: "submitBatch", true: "submitBatchBlobs"}[ev.Blobs]
+		args, err := abi.Methods[method].Inputs.Unpack(tx.Data()[4:])
 		if err != nil {
 			t.Fatal(err)
 		}
-		data := args[0].([]byte)
+		var data []byte
+		dataHash := crypto.Keccak256Hash(nil)
+		if ev.Blobs {
+			if tx.Type() != types.BlobTxType || args[0].(*big.Int).Int64() != int64(len(tx.BlobHashes())) {
+				t.Fatalf("batch %d: tx type %d with %d blobs, blobCount %v", i, tx.Type(), len(tx.BlobHashes()), args[0])
+			}
+			data = beaconBatch(t, e.url, lg.BlockHash, tx.BlobHashes())
+			dataHash = crypto.Keccak256Hash(bytes.Join(hashBytes(tx.BlobHashes()), nil))
+		} else {
+			data = args[0].([]byte)
+			dataHash = crypto.Keccak256Hash(data)
+		}
+		blobs = append(blobs, ev.Blobs)
 		prev := common.Hash(args[1].([32]byte))
 		lastL2, origin := args[4].(uint64), args[5].(uint64)
 		batch, err := codec.Decode(data, codec.DefaultLimits)
@@ -186,7 +205,7 @@ func (e *l1Env) checkPosted(t *testing.T, last uint64) [][2]uint64 {
 			t.Fatalf("batch %d: decoded data differs from blocks %d..%d:\n%+v\n%+v", i, ev.FirstL2Block, ev.LastL2Block, *batch, want)
 		}
 		outputs, _ := codec.OutputsRoot(roots)
-		if ev.OutputsRoot != outputs || ev.LastOutputRoot != roots[len(roots)-1] || ev.DataHash != crypto.Keccak256Hash(data) ||
+		if ev.OutputsRoot != outputs || ev.LastOutputRoot != roots[len(roots)-1] || ev.DataHash != dataHash ||
 			lastL2 != ev.LastL2Block || prev != L2Output(e.l2.blocks[ev.FirstL2Block-1].Header()) {
 			t.Fatalf("batch %d: commitments differ from our blocks", i)
 		}
@@ -199,7 +218,7 @@ func (e *l1Env) checkPosted(t *testing.T, last uint64) [][2]uint64 {
 	if next != last+1 {
 		t.Fatalf("batches end at %d, want %d", next-1, last)
 	}
-	return ranges
+	return ranges, blobs
 }
 
 func TestBatcherPostsChain(t *testing.T) {
@@ -305,6 +324,11 @@ func TestConfigCheck(t *testing.T) {
 		"zero resubmit": func(c *Config) { c.ResubmitAfter = 0 },
 		"deep confirms": func(c *Config) { c.Confirmations = 1000 },
 		"zero fee cap":  func(c *Config) { c.MaxFeeCap = new(big.Int) },
+		"no DA":         func(c *Config) { c.DA = "" },
+		"unknown DA":    func(c *Config) { c.DA = "ipfs" },
+		"no blobs":      func(c *Config) { c.MaxBlobsPerTx = 0 },
+		"seven blobs":   func(c *Config) { c.MaxBlobsPerTx = 7 },
+		"zero blob cap": func(c *Config) { c.MaxBlobFeeCap = new(big.Int) },
 	} {
 		c := good
 		mutate(&c)

@@ -17,9 +17,11 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/ethclient"
+	"github.com/ethereum/go-ethereum/rpc"
 	"github.com/ethereum/go-ethereum/trie"
 	"github.com/lanes-rollup/lanes/batcher/codec"
 )
@@ -205,4 +207,27 @@ func codecBlock(t testing.TB, blk *types.Block) codec.Block {
 		b.Transactions = append(b.Transactions, raw)
 	}
 	return b
+}
+
+// mineOrigins mines anvil up to at least block n and returns the hashes of
+// blocks 0..n, for L2 blocks to name as L1 origins.
+func mineOrigins(t testing.TB, ctx context.Context, url string, client *ethclient.Client, n uint64) []common.Hash {
+	t.Helper()
+	raw, err := rpc.DialContext(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if err := raw.CallContext(ctx, nil, "anvil_mine", hexutil.Uint64(n)); err != nil {
+		t.Fatal(err)
+	}
+	hashes := make([]common.Hash, n+1)
+	for i := range hashes {
+		h, err := client.HeaderByNumber(ctx, big.NewInt(int64(i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		hashes[i] = h.Hash()
+	}
+	return hashes
 }

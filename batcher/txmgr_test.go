@@ -135,7 +135,7 @@ func TestTxManagerBump(t *testing.T) {
 	m := NewTxManager(client, key, TxManagerConfig{ResubmitAfter: 200 * time.Millisecond, Confirmations: 1, PollInterval: 20 * time.Millisecond})
 	var mu sync.Mutex
 	var sent []*types.Transaction
-	m.onSend = func(tx *types.Transaction) { mu.Lock(); sent = append(sent, tx); mu.Unlock() }
+	m.cfg.OnSend = func(tx *types.Transaction) { mu.Lock(); sent = append(sent, tx); mu.Unlock() }
 	nSent := func() int { mu.Lock(); defer mu.Unlock(); return len(sent) }
 
 	startNonce, err := client.PendingNonceAt(ctx, m.From())

@@ -28,7 +28,10 @@ func batcherCommand() *cli.Command {
 		altsrc.NewStringFlag(&cli.StringFlag{Name: "l2.rpc", Usage: "the sequencer's L2 endpoint", Value: "http://127.0.0.1:9545", EnvVars: envVar("l2.rpc"), Category: categoryBatcher}),
 		altsrc.NewStringFlag(&cli.StringFlag{Name: "batcher.key", Usage: "hex private key of the sequencer's L1 account (the only one the Rollup accepts)", EnvVars: envVar("batcher.key"), Category: categoryBatcher}),
 		altsrc.NewDurationFlag(&cli.DurationFlag{Name: "batcher.max-delay", Usage: "longest an L2 block waits to be posted", Value: def.MaxDelay, EnvVars: envVar("batcher.max-delay"), Category: categoryBatcher}),
-		altsrc.NewIntFlag(&cli.IntFlag{Name: "batcher.max-batch-bytes", Usage: "largest encoded batch", Value: def.MaxBatchBytes, EnvVars: envVar("batcher.max-batch-bytes"), Category: categoryBatcher}),
+		batcherDAFlag(),
+		altsrc.NewIntFlag(&cli.IntFlag{Name: "batcher.max-blobs", Usage: "most blobs in one L1 transaction (1..6) when posting blobs", Value: def.MaxBlobsPerTx, EnvVars: envVar("batcher.max-blobs"), Category: categoryBatcher}),
+		altsrc.NewBoolFlag(&cli.BoolFlag{Name: "batcher.pre-osaka-blobs", Usage: "send blob transactions with one KZG proof per blob, for an L1 before Osaka (default: cell proofs)", EnvVars: envVar("batcher.pre-osaka-blobs"), Category: categoryBatcher}),
+		altsrc.NewIntFlag(&cli.IntFlag{Name: "batcher.max-batch-bytes", Usage: "largest encoded batch in calldata (and in auto mode)", Value: def.MaxBatchBytes, EnvVars: envVar("batcher.max-batch-bytes"), Category: categoryBatcher}),
 		altsrc.NewIntFlag(&cli.IntFlag{Name: "batcher.max-blocks", Usage: "most L2 blocks in one batch", Value: def.MaxBlocksPerBatch, EnvVars: envVar("batcher.max-blocks"), Category: categoryBatcher}),
 		altsrc.NewDurationFlag(&cli.DurationFlag{Name: "batcher.poll-interval", Usage: "how often L1 and L2 are polled", Value: def.PollInterval, EnvVars: envVar("batcher.poll-interval"), Category: categoryBatcher}),
 		altsrc.NewDurationFlag(&cli.DurationFlag{Name: "batcher.resubmit-after", Usage: "how long an L1 transaction may stay unmined before its fees are bumped", Value: def.ResubmitAfter, EnvVars: envVar("batcher.resubmit-after"), Category: categoryBatcher}),
@@ -36,7 +39,7 @@ func batcherCommand() *cli.Command {
 	})
 	return &cli.Command{
 		Name:   "batcher",
-		Usage:  "Post the sequencer's L2 blocks and their output roots to the L1 Rollup contract (calldata)",
+		Usage:  "Post the sequencer's L2 blocks and their output roots to the L1 Rollup contract (calldata or blobs)",
 		Flags:  flags,
 		Before: before,
 		Action: runBatcher,
@@ -65,6 +68,11 @@ func runBatcher(ctx *cli.Context) error {
 	cfg.L1StartBlock = rc.L1StartBlock
 	cfg.Key = key
 	cfg.MaxDelay = ctx.Duration("batcher.max-delay")
+	if cfg.DA, err = batcher.ParseDAMode(ctx.String("batcher.da")); err != nil {
+		return err
+	}
+	cfg.MaxBlobsPerTx = ctx.Int("batcher.max-blobs")
+	cfg.PreOsakaBlobs = ctx.Bool("batcher.pre-osaka-blobs")
 	cfg.MaxBatchBytes = ctx.Int("batcher.max-batch-bytes")
 	cfg.MaxBlocksPerBatch = ctx.Int("batcher.max-blocks")
 	cfg.PollInterval = ctx.Duration("batcher.poll-interval")
@@ -85,7 +93,7 @@ func runBatcher(ctx *cli.Context) error {
 	if err := b.Start(context.Background()); err != nil {
 		return errors.Join(err, b.Stop(context.Background()))
 	}
-	log.Info("Batcher running", "rollup", rc.Rollup, "l1", cfg.L1RPC, "l2", ctx.String("l2.rpc"))
+	log.Info("Batcher running", "rollup", rc.Rollup, "l1", cfg.L1RPC, "l2", ctx.String("l2.rpc"), "da", cfg.DA)
 
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
@@ -96,4 +104,17 @@ func runBatcher(ctx *cli.Context) error {
 	case <-b.Done():
 	}
 	return b.Stop(context.Background())
+}
+
+// batcherDAFlag selects where batch data goes on L1; lanes batcher and
+// lanes devnet share it.
+func batcherDAFlag() cli.Flag {
+	return altsrc.NewStringFlag(&cli.StringFlag{
+		Name:     "batcher.da",
+		Aliases:  []string{"da"},
+		Usage:    "where batch data goes on L1: calldata, blobs (EIP-4844), or auto (the cheaper at current L1 fees, per batch)",
+		Value:    string(batcher.DefaultDA),
+		EnvVars:  envVar("batcher.da"),
+		Category: categoryBatcher,
+	})
 }

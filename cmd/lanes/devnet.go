@@ -22,6 +22,7 @@ func devnetCommand() *cli.Command {
 		altsrc.NewBoolFlag(&cli.BoolFlag{Name: "no-l1", Usage: "run the sequencer alone, without an L1", EnvVars: envVar("no-l1"), Category: categoryNode}),
 		altsrc.NewPathFlag(&cli.PathFlag{Name: "l1.anvil", Usage: "anvil binary for the devnet's L1 (default: the tools folder's)", EnvVars: envVar("l1.anvil"), Category: categoryNode}),
 		altsrc.NewIntFlag(&cli.IntFlag{Name: "l1.port", Usage: "port of the devnet's anvil", Value: 8545, EnvVars: envVar("l1.port"), Category: categoryNode}),
+		batcherDAFlag(),
 	))
 	return &cli.Command{
 		Name:  "devnet",
@@ -93,6 +94,9 @@ func runDevnet(ctx *cli.Context) error {
 		bcfg.L1StartBlock = cfg.Rollup.L1StartBlock
 		bcfg.Key = sequencer.DevKeys()[0]
 		bcfg.MaxDelay = 2 * time.Second
+		if bcfg.DA, err = batcher.ParseDAMode(ctx.String("batcher.da")); err != nil {
+			return errors.Join(err, n.stop(), anvil.stop())
+		}
 		if b, err = batcher.New(bcfg, chainSource{n.seq}, n.l1); err == nil {
 			err = b.Start(context.Background())
 		}

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math/big"
 	"slices"
 
 	"github.com/ethereum/go-ethereum"
@@ -47,6 +48,10 @@ type BatchRetrieval struct {
 	rollup  common.Address
 	binding *bindings.Rollup
 	submit  abi.Method
+	// submitBlobs and blobs read blob batches; blobs is nil unless
+	// WithBlobs was given.
+	submitBlobs abi.Method
+	blobs       BlobSource
 
 	block   *types.Block // the block whose logs are not read yet
 	pending []*PostedBatch
@@ -54,20 +59,27 @@ type BatchRetrieval struct {
 
 // NewBatchRetrieval returns the stage reading batches of the Rollup at rollup
 // from the blocks prev yields.
-func NewBatchRetrieval(prev L1BlockSource, logs LogFilterer, rollup common.Address) *BatchRetrieval {
+func NewBatchRetrieval(prev L1BlockSource, logs LogFilterer, rollup common.Address, opts ...RetrievalOption) *BatchRetrieval {
 	binding := bindings.NewRollup()
-	return &BatchRetrieval{
-		prev:    prev,
-		logs:    logs,
-		rollup:  rollup,
-		binding: binding,
-		submit:  binding.GetABI().Methods["submitBatch"],
+	r := &BatchRetrieval{
+		prev:        prev,
+		logs:        logs,
+		rollup:      rollup,
+		binding:     binding,
+		submit:      binding.GetABI().Methods["submitBatch"],
+		submitBlobs: binding.GetABI().Methods["submitBatchBlobs"],
 	}
+	for _, opt := range opts {
+		opt(r)
+	}
+	return r
 }
 
 // NextBatch returns the next posted batch. Errors of the previous stage pass
 // through unchanged; a batch whose data cannot be found or verified is a
-// *CriticalError. After an I/O error the same L1 block is read again.
+// *CriticalError, and blobs that verify but hold no batch an
+// *InvalidBatchError. After an I/O error (the L1 node's or the beacon
+// node's) the same L1 block is read again.
 func (r *BatchRetrieval) NextBatch(ctx context.Context) (*PostedBatch, error) {
 	for len(r.pending) == 0 {
 		if r.block == nil {
@@ -107,54 +119,55 @@ func (r *BatchRetrieval) batchesIn(ctx context.Context, block *types.Block) ([]*
 		if l.Address != r.rollup || l.BlockHash != hash || l.Removed || len(l.Topics) == 0 || l.Topics[0] != topic {
 			return nil, &CriticalError{L1Block: block.NumberU64(), Err: fmt.Errorf("%w: log %d", ErrBadLog, l.Index)}
 		}
-		b, err := r.batchOf(block, l)
+		b, err := r.batchOf(ctx, block, l)
 		if err != nil {
-			return nil, &CriticalError{L1Block: block.NumberU64(), Err: fmt.Errorf("log %d: %w", l.Index, err)}
+			return nil, err
 		}
 		out = append(out, b)
 	}
 	return out, nil
 }
 
-// batchOf reads the batch a BatchSubmitted log announces from its transaction.
-func (r *BatchRetrieval) batchOf(block *types.Block, l *types.Log) (*PostedBatch, error) {
+// submitCall holds the arguments of submitBatch and submitBatchBlobs:
+// abi's Copy fills the fields named like the call's arguments and leaves
+// the other call's (Data or BlobCount) alone.
+type submitCall struct {
+	Data           []byte
+	BlobCount      *big.Int
+	PrevOutputRoot [32]byte
+	OutputsRoot    [32]byte
+	LastOutputRoot [32]byte
+	LastL2Block    uint64
+	L1OriginNumber uint64
+	L1OriginHash   [32]byte
+}
+
+// batchOf reads the batch a BatchSubmitted log announces from its
+// transaction (and, for a blob batch, the beacon node).
+func (r *BatchRetrieval) batchOf(ctx context.Context, block *types.Block, l *types.Log) (*PostedBatch, error) {
+	critical := func(err error) error {
+		return &CriticalError{L1Block: block.NumberU64(), Err: fmt.Errorf("log %d: %w", l.Index, err)}
+	}
 	ev, err := r.binding.UnpackBatchSubmittedEvent(l)
 	if err != nil {
-		return nil, fmt.Errorf("%w: BatchSubmitted: %v", ErrBadLog, err)
+		return nil, critical(fmt.Errorf("%w: BatchSubmitted: %v", ErrBadLog, err))
 	}
 	if !ev.BatchIndex.IsUint64() {
-		return nil, fmt.Errorf("%w: batch index %v", ErrBadLog, ev.BatchIndex)
+		return nil, critical(fmt.Errorf("%w: batch index %v", ErrBadLog, ev.BatchIndex))
 	}
 	index := ev.BatchIndex.Uint64()
-	if ev.Blobs {
-		return nil, fmt.Errorf("batch %d: %w", index, ErrBlobsUnsupported)
-	}
 	tx := block.Transaction(l.TxHash)
 	if tx == nil || tx.To() == nil || *tx.To() != r.rollup {
-		return nil, fmt.Errorf("batch %d, tx %v: %w", index, l.TxHash, ErrBatchTxNotFound)
+		return nil, critical(fmt.Errorf("batch %d, tx %v: %w", index, l.TxHash, ErrBatchTxNotFound))
 	}
-	input := tx.Data()
-	if len(input) < 4 || !bytes.Equal(input[:4], r.submit.ID) {
-		return nil, fmt.Errorf("batch %d, tx %v: %w: not submitBatch", index, l.TxHash, ErrMalformedCalldata)
-	}
-	args, err := r.submit.Inputs.Unpack(input[4:])
-	if err != nil {
-		return nil, fmt.Errorf("batch %d, tx %v: %w: %v", index, l.TxHash, ErrMalformedCalldata, err)
-	}
-	var call struct {
-		Data           []byte
-		PrevOutputRoot [32]byte
-		OutputsRoot    [32]byte
-		LastOutputRoot [32]byte
-		LastL2Block    uint64
-		L1OriginNumber uint64
-		L1OriginHash   [32]byte
-	}
-	if err := r.submit.Inputs.Copy(&call, args); err != nil {
-		return nil, fmt.Errorf("batch %d, tx %v: %w: %v", index, l.TxHash, ErrMalformedCalldata, err)
-	}
-	if got := crypto.Keccak256Hash(call.Data); got != ev.DataHash {
-		return nil, fmt.Errorf("batch %d: %w: data hashes to %v, Rollup recorded %v", index, ErrDataHashMismatch, got, common.Hash(ev.DataHash))
+	var call *submitCall
+	var data []byte
+	if ev.Blobs {
+		if call, data, err = r.blobBatch(ctx, block, tx, index, ev.DataHash); err != nil {
+			return nil, err
+		}
+	} else if call, data, err = r.calldataBatch(tx, index, ev.DataHash); err != nil {
+		return nil, critical(err)
 	}
 	return &PostedBatch{
 		L1Block:        block.NumberU64(),
@@ -164,6 +177,27 @@ func (r *BatchRetrieval) batchOf(block *types.Block, l *types.Log) (*PostedBatch
 		PrevOutputRoot: call.PrevOutputRoot,
 		OutputsRoot:    ev.OutputsRoot,
 		LastOutputRoot: ev.LastOutputRoot,
-		Data:           call.Data,
+		Data:           data,
 	}, nil
+}
+
+// calldataBatch reads a calldata batch's submitBatch call and checks its
+// data against the recorded hash.
+func (r *BatchRetrieval) calldataBatch(tx *types.Transaction, index uint64, dataHash common.Hash) (*submitCall, []byte, error) {
+	input := tx.Data()
+	if len(input) < 4 || !bytes.Equal(input[:4], r.submit.ID) {
+		return nil, nil, fmt.Errorf("batch %d, tx %v: %w: not submitBatch", index, tx.Hash(), ErrMalformedCalldata)
+	}
+	args, err := r.submit.Inputs.Unpack(input[4:])
+	if err != nil {
+		return nil, nil, fmt.Errorf("batch %d, tx %v: %w: %v", index, tx.Hash(), ErrMalformedCalldata, err)
+	}
+	var call submitCall
+	if err := r.submit.Inputs.Copy(&call, args); err != nil {
+		return nil, nil, fmt.Errorf("batch %d, tx %v: %w: %v", index, tx.Hash(), ErrMalformedCalldata, err)
+	}
+	if got := crypto.Keccak256Hash(call.Data); got != dataHash {
+		return nil, nil, fmt.Errorf("batch %d: %w: data hashes to %v, Rollup recorded %v", index, ErrDataHashMismatch, got, dataHash)
+	}
+	return &call, call.Data, nil
 }
