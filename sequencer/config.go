@@ -33,6 +33,11 @@ type Config struct {
 	// BlockTime is the shortest interval between two blocks.
 	BlockTime time.Duration
 
+	// Replica makes a node that does not order transactions: it refuses
+	// them, runs no building loop, and takes its blocks from ApplyBlock
+	// (the verifier, which derives them from L1).
+	Replica bool
+
 	// Parallel selects the parallel executor; Workers is its thread count.
 	Parallel bool
 	Workers  int

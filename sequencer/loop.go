@@ -122,18 +122,9 @@ func (s *Sequencer) buildNext(ctx context.Context) (bool, error) {
 
 	insertStart := time.Now()
 	hash := block.Hash()
-	s.processor.remember(hash, &builtBlock{result: res})
-	_, err = s.chain.InsertChain(types.Blocks{block})
-	s.processor.forget(hash)
-	if err != nil {
-		return false, fmt.Errorf("import built block %d [%v]: %w", block.NumberU64(), hash, err)
+	if err := s.importBuilt(block, res); err != nil {
+		return false, err
 	}
-	// go-ethereum indexes transactions in the background, so a receipt
-	// could be missing for a moment after its block is the head, and a
-	// fresh node even answers "transaction indexing is in progress". Users
-	// poll for receipts right after sending; write this block's lookup
-	// entries now. The indexer writes the same entries again, harmlessly.
-	rawdb.WriteTxLookupEntriesByBlock(s.db, block)
 	insertTimer.UpdateSince(insertStart)
 	if s.deposits == nil {
 		// Without an L1 nothing can undo a block: safe and finalized
@@ -160,6 +151,25 @@ func (s *Sequencer) buildNext(ctx context.Context) (bool, error) {
 		"dropped", len(res.Dropped), "deposits", len(attrs.Deposits), "gas", block.GasUsed(),
 		"elapsed", time.Since(start).Round(time.Microsecond))
 	return true, nil
+}
+
+// importBuilt makes a block built here the head, handing the processor
+// the execution result so that the block is not executed twice.
+func (s *Sequencer) importBuilt(block *types.Block, res *parallel.Result) error {
+	hash := block.Hash()
+	s.processor.remember(hash, &builtBlock{result: res})
+	_, err := s.chain.InsertChain(types.Blocks{block})
+	s.processor.forget(hash)
+	if err != nil {
+		return fmt.Errorf("import built block %d [%v]: %w", block.NumberU64(), hash, err)
+	}
+	// go-ethereum indexes transactions in the background, so a receipt
+	// could be missing for a moment after its block is the head, and a
+	// fresh node even answers "transaction indexing is in progress". Users
+	// poll for receipts right after sending; write this block's lookup
+	// entries now. The indexer writes the same entries again, harmlessly.
+	rawdb.WriteTxLookupEntriesByBlock(s.db, block)
+	return nil
 }
 
 // selectTransactions takes pending transactions by priority fee, then

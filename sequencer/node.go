@@ -261,6 +261,9 @@ func (s *Sequencer) Start(ctx context.Context) error {
 	}
 	s.started = true
 	s.logIndex.start()
+	if s.cfg.Replica {
+		return nil // blocks come from ApplyBlock; nothing to order
+	}
 	if err := s.reinjectJournal(); err != nil {
 		return err
 	}
@@ -299,7 +302,7 @@ func (s *Sequencer) Stop(ctx context.Context) error {
 // close releases what New opened, in reverse order; fields may be nil.
 func (s *Sequencer) close() error {
 	var errs []error
-	if s.tracker != nil && s.started {
+	if s.tracker != nil && s.started && !s.cfg.Replica {
 		errs = append(errs, s.tracker.Stop())
 	}
 	if s.pool != nil {
@@ -336,6 +339,9 @@ func (s *Sequencer) Engine() consensus.Engine { return s.engine }
 // resubmission after a temporary rejection), is journaled, and will be
 // included or stay pending; it is never dropped silently.
 func (s *Sequencer) SendTx(ctx context.Context, tx *types.Transaction) error {
+	if s.cfg.Replica {
+		return ErrReplica
+	}
 	err := s.pool.Add([]*types.Transaction{tx}, false)[0]
 	if err != nil && !locals.IsTemporaryReject(err) {
 		txRejectedMeter.Mark(1)
