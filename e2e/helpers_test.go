@@ -184,6 +184,13 @@ type lanesNode struct {
 // t.Cleanup (SIGTERM, then SIGKILL) by proc.Start.
 func startLanes(t *testing.T, datadir string, extra ...string) *lanesNode {
 	t.Helper()
+	return startLanesCommand(t, []string{"sequencer", "--dev"}, datadir, extra...)
+}
+
+// startLanesCommand is startLanes for any node command (sequencer or
+// verifier) with its leading arguments.
+func startLanesCommand(t *testing.T, command []string, datadir string, extra ...string) *lanesNode {
+	t.Helper()
 	bin := proc.BuildLanes(t)
 	// Another process can take a free port before lanes binds it; lanes
 	// then exits at once, and new ports are tried.
@@ -193,10 +200,11 @@ func startLanes(t *testing.T, datadir string, extra ...string) *lanesNode {
 		for wsPort == httpPort {
 			wsPort = proc.FreePort(t)
 		}
-		args := append([]string{"sequencer", "--dev",
+		args := append(append([]string(nil), command...),
 			"--http.addr", "127.0.0.1", "--http.port", strconv.Itoa(httpPort),
 			"--ws.addr", "127.0.0.1", "--ws.port", strconv.Itoa(wsPort),
-			"--datadir", datadir}, extra...)
+			"--datadir", datadir)
+		args = append(args, extra...)
 		p := proc.Start(t, bin, args...)
 		url := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
 		deadline := time.Now().Add(hangGuard)

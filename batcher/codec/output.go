@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 )
 
@@ -40,6 +41,13 @@ var (
 // contract, or types.EmptyRootHash while that contract does not exist.
 func OutputRoot(stateRoot, messagePasserStorageRoot, blockHash common.Hash) common.Hash {
 	return crypto.Keccak256Hash(OutputVersion[:], stateRoot[:], messagePasserStorageRoot[:], blockHash[:])
+}
+
+// BlockOutputRoot returns the version 0 output root of an L2 block header.
+// The L2 withdrawal contract does not exist yet, so its storage root is the
+// empty root.
+func BlockOutputRoot(h *types.Header) common.Hash {
+	return OutputRoot(h.Root, types.EmptyRootHash, h.Hash())
 }
 
 // OutputsDepth returns ceil(log2(leaves)), the length of every proof in a

@@ -24,6 +24,7 @@ func newApp() *cli.App {
 		EnableBashCompletion: true,
 		Commands: []*cli.Command{
 			sequencerCommand(),
+			verifierCommand(),
 			devnetCommand(),
 			deployCommand(),
 			batcherCommand(),

@@ -19,6 +19,7 @@ import (
 	"github.com/ethereum/go-ethereum/metrics"
 	"github.com/ethereum/go-ethereum/metrics/prometheus"
 	"github.com/lanes-rollup/lanes/batcher"
+	"github.com/lanes-rollup/lanes/fraudproof/verifier"
 	"github.com/lanes-rollup/lanes/l1contracts/deploy"
 	"github.com/lanes-rollup/lanes/parallel"
 	"github.com/lanes-rollup/lanes/rpc"
@@ -39,6 +40,8 @@ type nodeConfig struct {
 	Rollup          *deploy.RollupConfig
 	L1RPC           string
 	L1Confirmations uint64
+	// BeaconURL is where a verifier reads blobs (its beacon API).
+	BeaconURL string
 }
 
 // readNodeConfig builds the node configuration from the flags and checks it.
@@ -147,6 +150,14 @@ type node struct {
 	seq       *sequencer.Sequencer
 	rpc       *rpc.Server
 	metrics   *http.Server
+
+	// verifier, on a replica, rebuilds the chain from L1; stopVerifier
+	// ends it and verifierDone is closed when it has returned, after
+	// verifierErr holds its error.
+	verifier     *verifier.Verifier
+	stopVerifier context.CancelFunc
+	verifierDone chan struct{}
+	verifierErr  error
 }
 
 // startNode starts a node; on error it stops whatever it had started.
@@ -172,6 +183,9 @@ func startNode(cfg nodeConfig) (n *node, err error) {
 		if n.l1, err = ethclient.Dial(cfg.L1RPC); err != nil {
 			return n, fmt.Errorf("dial L1: %w", err)
 		}
+	}
+	if n.l1 != nil && !cfg.Sequencer.Replica {
+		// A replica takes deposits from derivation, with everything else.
 		deposits = &sequencer.L1Deposits{
 			Client:        n.l1,
 			Portal:        cfg.Rollup.Portal,
@@ -184,6 +198,11 @@ func startNode(cfg nodeConfig) (n *node, err error) {
 	}
 	if err = n.seq.Start(context.Background()); err != nil {
 		return n, err
+	}
+	if cfg.Sequencer.Replica {
+		if err = n.startVerifier(cfg); err != nil {
+			return n, err
+		}
 	}
 	if n.l1 != nil {
 		ctx, cancel := context.WithCancel(context.Background())
@@ -212,6 +231,10 @@ func (n *node) stop() error {
 	if n.stopHeads != nil {
 		n.stopHeads()
 		<-n.headsDone
+	}
+	if n.stopVerifier != nil {
+		n.stopVerifier()
+		<-n.verifierDone
 	}
 	if n.seq != nil {
 		errs = append(errs, n.seq.Stop(context.Background()))
@@ -272,6 +295,8 @@ func waitForShutdown(n *node, b *batcher.Batcher) error {
 		log.Info("Shutting down", "signal", sig)
 	case <-n.seq.Halted():
 		haltErr = errors.New("sequencer halted")
+	case <-n.verifierHalted():
+		haltErr = fmt.Errorf("verifier halted: %w", n.verifierErr)
 	case <-batcherDone:
 		haltErr = errors.New("batcher halted")
 	}

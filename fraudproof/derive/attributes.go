@@ -24,8 +24,7 @@ type Attributes struct {
 	Deposits     types.Withdrawals // credited through the withdrawals list
 	Transactions types.Transactions
 
-	BatchIndex uint64 // the batch the block came from
-	L1Block    uint64 // the L1 block that included that batch
+	Batch *BatchCommitment // what L1 committed to for the block's batch
 }
 
 // BlockInputSource is the stage before AttributesBuilder (a *BatchDecoder).
@@ -84,7 +83,7 @@ func (a *AttributesBuilder) NextAttributes(ctx context.Context) (*Attributes, er
 
 func (a *AttributesBuilder) build(ctx context.Context, in *BlockInput) (*Attributes, error) {
 	invalid := func(err error) error {
-		return &InvalidBatchError{BatchIndex: in.BatchIndex, L1Block: in.L1Block, L2Block: in.Number, Err: err}
+		return &InvalidBatchError{BatchIndex: in.Batch.BatchIndex, L1Block: in.Batch.L1Block, L2Block: in.Number, Err: err}
 	}
 	if in.Number != a.number+1 {
 		return nil, invalid(fmt.Errorf("%w: block %d after %d", ErrL2NumberGap, in.Number, a.number))
@@ -102,8 +101,7 @@ func (a *AttributesBuilder) build(ctx context.Context, in *BlockInput) (*Attribu
 		Timestamp:    in.Timestamp,
 		L1Origin:     in.L1Origin,
 		Transactions: txs,
-		BatchIndex:   in.BatchIndex,
-		L1Block:      in.L1Block,
+		Batch:        in.Batch,
 	}
 	parent, origin := a.origin, in.L1Origin
 	if origin == parent {
@@ -120,8 +118,8 @@ func (a *AttributesBuilder) build(ctx context.Context, in *BlockInput) (*Attribu
 		return nil, invalid(fmt.Errorf("%w: %d after %d", ErrOriginDecreased, origin.Number, parent.Number))
 	case origin.Number != want:
 		return nil, invalid(fmt.Errorf("%w: origin %d, expected %d", ErrOriginSkipped, origin.Number, want))
-	case origin.Number >= in.L1Block:
-		return nil, invalid(fmt.Errorf("%w: origin %d, batch included in L1 block %d", ErrOriginNotCanonical, origin.Number, in.L1Block))
+	case origin.Number >= in.Batch.L1Block:
+		return nil, invalid(fmt.Errorf("%w: origin %d, batch included in L1 block %d", ErrOriginNotCanonical, origin.Number, in.Batch.L1Block))
 	}
 	header, err := a.l1.HeaderByNumber(ctx, new(big.Int).SetUint64(origin.Number))
 	if err != nil {

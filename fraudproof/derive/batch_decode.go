@@ -3,6 +3,7 @@ package derive
 import (
 	"context"
 	"fmt"
+	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/lanes-rollup/lanes/batcher/codec"
 )
@@ -16,10 +17,36 @@ type BlockInput struct {
 	L1Origin     codec.L1Origin
 	Transactions [][]byte // EIP-2718 encodings, as in codec.Block
 
-	// BatchIndex and L1Block name the batch the block came from, so a later
-	// stage can say which batch to challenge.
-	BatchIndex uint64
-	L1Block    uint64
+	// Batch is what L1 committed to for the batch the block came from, so
+	// later stages can check the block's output root against it and say
+	// which batch to challenge.
+	Batch *BatchCommitment
+}
+
+// BatchCommitment is what the Rollup recorded for one batch, besides its
+// data: its place on L1, its L2 range and the output roots the sequencer
+// claims for it.
+type BatchCommitment struct {
+	BatchIndex     uint64
+	L1Block        uint64 // the L1 block that included the batch
+	FirstL2Block   uint64
+	LastL2Block    uint64
+	PrevOutputRoot common.Hash
+	OutputsRoot    common.Hash
+	LastOutputRoot common.Hash
+}
+
+// commitmentOf returns the commitment of a posted batch.
+func commitmentOf(b *PostedBatch) *BatchCommitment {
+	return &BatchCommitment{
+		BatchIndex:     b.BatchIndex,
+		L1Block:        b.L1Block,
+		FirstL2Block:   b.FirstL2Block,
+		LastL2Block:    b.LastL2Block,
+		PrevOutputRoot: b.PrevOutputRoot,
+		OutputsRoot:    b.OutputsRoot,
+		LastOutputRoot: b.LastOutputRoot,
+	}
 }
 
 // PostedBatchSource is the stage before BatchDecoder (a *BatchRetrieval).
@@ -80,6 +107,7 @@ func (d *BatchDecoder) decode(b *PostedBatch) ([]BlockInput, error) {
 			ErrRangeMismatch, n, batch.FirstBlock, b.FirstL2Block, b.LastL2Block))
 	}
 	out := make([]BlockInput, n)
+	commitment := commitmentOf(b)
 	prev := d.last
 	for i, blk := range batch.Blocks {
 		in := BlockInput{
@@ -87,8 +115,7 @@ func (d *BatchDecoder) decode(b *PostedBatch) ([]BlockInput, error) {
 			Timestamp:    blk.Timestamp,
 			L1Origin:     blk.L1Origin,
 			Transactions: blk.Transactions,
-			BatchIndex:   b.BatchIndex,
-			L1Block:      b.L1Block,
+			Batch:        commitment,
 		}
 		if prev != nil {
 			if in.Timestamp < prev.Timestamp {

@@ -1,7 +1,8 @@
-// Package derive is the first half of the verifier: it turns what L1 holds
-// into the attributes of each L2 block, the input of re-execution. It is a
-// pure core; all I/O goes through the small L1Reader interface, so the
-// stages are tested against a hand-written in-memory L1.
+// Package derive rebuilds the L2 chain from what L1 holds: it turns the
+// posted batches into the attributes of each L2 block, builds the blocks,
+// and computes the output roots each batch commits to. It is a pure core;
+// all I/O goes through small interfaces (L1Reader, BlobSource, L2Chain), so
+// the stages are tested against hand-written in-memory fakes.
 //
 // Each stage pulls from the one before through a one-method interface, one
 // stage per file:
@@ -13,7 +14,9 @@
 //	   │ NextL1Block                      reorg → *ResetError, none → ErrNotReady
 //	   ▼
 //	BatchRetrieval     batch_retrieval.go Rollup BatchSubmitted logs (FilterLogs),
-//	   │ NextBatch                        submitBatch calldata, keccak(data) check
+//	   │ NextBatch                        submitBatch calldata, keccak(data) check,
+//	   │                  blob_*.go       or blobs from the beacon API, each
+//	   │                                  checked against its versioned hash
 //	   ▼
 //	BatchDecoder       batch_decode.go    codec.Decode, range and order checks
 //	   │ NextBlockInput
@@ -21,15 +24,23 @@
 //	AttributesBuilder  attributes.go      L1 origin rules, Portal DepositETH
 //	   │ NextAttributes                   logs → withdrawals list
 //	   ▼
-//	Pipeline.Next      pipeline.go        → rebuild, execute, compare outputs
+//	Pipeline           pipeline.go        the four stages above, halting on a
+//	   │ NextAttributes                   bad batch
+//	   ▼
+//	Execution          execution.go       builds each block on the L2Chain
+//	   │ NextBlock                        (a sequencer in replica mode)
+//	   ▼
+//	OutputCheck        output_check.go    per batch: prevOutputRoot,
+//	     NextBatch                        outputsRoot, lastOutputRoot computed
+//	                                      beside the committed ones
 //
 // Error severity is a type (errors.go): ErrNotReady means wait, *ResetError
 // means restart before the fork, *InvalidBatchError means challenge the batch,
 // *CriticalError means stop. Anything else is I/O, and the stage that failed
 // keeps what it had taken from the stage before, so the next call retries.
 //
-// Only calldata batches are read; blob batches halt with ErrBlobsUnsupported.
 // The pipeline derives from the L2 genesis (block 1's origin is
-// Config.StartBlock); starting from a later L2 block, and following
+// Config.StartBlock); fraudproof/verifier runs it against a live L1 and
+// restarts it after a reorg. Starting from a later L2 block, and following
 // BatchesInvalidated, are not built yet.
 package derive

@@ -43,6 +43,10 @@ var (
 	// ErrL2NumberGap is returned when a batch does not start right after the
 	// last derived L2 block.
 	ErrL2NumberGap = errors.New("L2 block number does not follow its parent")
+	// ErrUnbuildable is returned when the L2 chain cannot build a block from
+	// its attributes: a transaction that cannot be included (nonce, funds,
+	// gas), which the sequencer would have left out.
+	ErrUnbuildable = errors.New("block cannot be built from the batch")
 	// ErrInvalidTransaction is returned for a transaction that does not
 	// unmarshal (the codec already refuses these; kept as a guard).
 	ErrInvalidTransaction = errors.New("invalid L2 transaction")
@@ -50,9 +54,9 @@ var (
 
 // Reasons the verifier cannot go on. They are wrapped in a *CriticalError.
 var (
-	// ErrBlobsUnsupported is returned for a batch posted in EIP-4844 blobs;
-	// retrieving blobs from a beacon node is not built yet.
-	ErrBlobsUnsupported = errors.New("blob batches are not supported yet")
+	// ErrBlobsUnsupported is returned for a batch posted in EIP-4844 blobs
+	// when the pipeline has no blob source (Config.Blobs).
+	ErrBlobsUnsupported = errors.New("blob batch, and no beacon API to read blobs from")
 	// ErrBatchTxNotFound is returned when the transaction of a BatchSubmitted
 	// log is not in the block, or is not a direct call of the Rollup.
 	ErrBatchTxNotFound = errors.New("batch transaction not found or not a direct Rollup call")

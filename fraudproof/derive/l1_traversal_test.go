@@ -62,14 +62,14 @@ func TestPipelineReorg(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := 0; i < 4; i++ {
-		if _, err := p.Next(ctx); err != nil {
+		if _, err := p.NextAttributes(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
 	s.head = 8
 	f2 := s.build(t, 1, 4) // block 4 and later are replaced
 	f.blocks, f.logs = f2.blocks, f2.logs
-	_, err = p.Next(ctx)
+	_, err = p.NextAttributes(ctx)
 	var reset *ResetError
 	if !errors.As(err, &reset) || reset.Number != 5 {
 		t.Fatalf("%v, want *ResetError at L1 block 5", err)

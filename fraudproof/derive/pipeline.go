@@ -19,6 +19,9 @@ type Config struct {
 	StartBlock uint64
 	// Confirmations is how many L1 blocks must follow one before it is read.
 	Confirmations uint64
+	// Blobs serves the blobs of blob batches (a *BeaconClient). Without
+	// it a blob batch stops derivation with ErrBlobsUnsupported.
+	Blobs BlobSource
 }
 
 // Check reports a config the pipeline cannot run with.
@@ -48,14 +51,18 @@ func NewPipeline(cfg Config, l1 L1Reader) (*Pipeline, error) {
 		return nil, err
 	}
 	traversal := NewL1Traversal(l1, cfg.StartBlock, cfg.Confirmations)
-	retrieval := NewBatchRetrieval(traversal, l1, cfg.Rollup)
+	var opts []RetrievalOption
+	if cfg.Blobs != nil {
+		opts = append(opts, WithBlobs(cfg.Blobs))
+	}
+	retrieval := NewBatchRetrieval(traversal, l1, cfg.Rollup, opts...)
 	decoder := NewBatchDecoder(retrieval, codec.DefaultLimits)
 	attributes := NewAttributesBuilder(decoder, l1, cfg.Portal, cfg.StartBlock)
 	return &Pipeline{attributes: attributes}, nil
 }
 
-// Next returns the attributes of the next L2 block. Errors, by what the caller
-// does about them:
+// NextAttributes returns the attributes of the next L2 block. Errors, by
+// what the caller does about them:
 //   - ErrNotReady: wait for L1 and call again;
 //   - *ResetError: L1 reorganised; build a new pipeline from before the fork;
 //   - *InvalidBatchError: challenge that batch;
@@ -64,7 +71,7 @@ func NewPipeline(cfg Config, l1 L1Reader) (*Pipeline, error) {
 // The last two halt the pipeline: every later call returns the same error,
 // since the batches after an invalid one build on it. Any other error is I/O
 // and the next call retries it.
-func (p *Pipeline) Next(ctx context.Context) (*Attributes, error) {
+func (p *Pipeline) NextAttributes(ctx context.Context) (*Attributes, error) {
 	if p.halted != nil {
 		return nil, p.halted
 	}

@@ -122,13 +122,13 @@ func TestPipeline(t *testing.T) {
 			}
 			ctx := context.Background()
 			for i := 0; i < tt.ok; i++ {
-				if _, err := p.Next(ctx); err != nil {
+				if _, err := p.NextAttributes(ctx); err != nil {
 					t.Fatalf("attributes %d: %v", i, err)
 				}
 			}
-			_, err = p.Next(ctx)
+			_, err = p.NextAttributes(ctx)
 			tt.check(t, err)
-			_, again := p.Next(ctx) // halting errors stay, ErrNotReady stays too
+			_, again := p.NextAttributes(ctx) // halting errors stay, ErrNotReady stays too
 			tt.check(t, again)
 		})
 	}
@@ -156,12 +156,12 @@ func TestPipelineHappyAttributes(t *testing.T) {
 		{4, 106, 3, 1, 4, types.Withdrawals{w(3, "0xd4", 11)}},
 	}
 	for _, w := range want {
-		a, err := p.Next(context.Background())
+		a, err := p.NextAttributes(context.Background())
 		if err != nil {
 			t.Fatalf("block %d: %v", w.number, err)
 		}
-		if a.Number != w.number || a.Timestamp != w.ts || a.BatchIndex != w.batch || a.L1Block != w.l1Block {
-			t.Fatalf("block %d: got number %d ts %d batch %d L1 %d", w.number, a.Number, a.Timestamp, a.BatchIndex, a.L1Block)
+		if a.Number != w.number || a.Timestamp != w.ts || a.Batch.BatchIndex != w.batch || a.Batch.L1Block != w.l1Block {
+			t.Fatalf("block %d: got number %d ts %d batch %d L1 %d", w.number, a.Number, a.Timestamp, a.Batch.BatchIndex, a.Batch.L1Block)
 		}
 		if a.L1Origin.Number != w.origin || a.L1Origin.Hash != f.blocks[w.origin].Hash() {
 			t.Fatalf("block %d: origin %+v, want L1 block %d", w.number, a.L1Origin, w.origin)
@@ -197,7 +197,7 @@ func TestPipelineRetriesIO(t *testing.T) {
 		if calls%2 == 0 {
 			f.failFilters = 1 // in retrieval or in deposits, whichever reads first
 		}
-		a, err := p.Next(context.Background())
+		a, err := p.NextAttributes(context.Background())
 		if err != nil {
 			if !errors.Is(err, errFakeIO) {
 				t.Fatalf("error %v, want the fake's I/O error", err)
