@@ -28,6 +28,7 @@ type Contract struct {
 var Contracts = []Contract{
 	{Name: "Portal", File: "portal.go"},
 	{Name: "Rollup", File: "rollup.go"},
+	{Name: "MPTHarness", File: "mpt_harness.go"},
 }
 
 // artifact is the part of a Forge artifact the bindings need.
