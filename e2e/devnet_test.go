@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"net"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,14 +18,23 @@ import (
 )
 
 // lanes devnet runs the whole local system in one command: it starts anvil,
-// deploys the contracts, and runs the sequencer and the batcher, so that a
-// transaction sent to L2 becomes safe. Stopping it stops anvil too.
+// deploys the contracts, and runs the sequencer, the batcher and a
+// verifier, so that a transaction sent to L2 becomes safe and the verifier
+// rebuilds its block from L1. Stopping it stops anvil too.
 func TestDevnetRunsTheL1Path(t *testing.T) {
 	ctx := testContext(t)
 	bin := proc.BuildLanes(t)
-	httpPort, wsPort, l1Port := proc.FreePort(t), proc.FreePort(t), proc.FreePort(t)
+	ports := make([]int, 5)
+	for i := range ports {
+		ports[i] = proc.FreePort(t)
+		for slices.Contains(ports[:i], ports[i]) {
+			ports[i] = proc.FreePort(t)
+		}
+	}
+	httpPort, wsPort, l1Port, vHTTPPort, vWSPort := ports[0], ports[1], ports[2], ports[3], ports[4]
 	p := proc.Start(t, bin, "devnet", "--datadir", filepath.Join(t.TempDir(), "devnet"),
 		"--http.port", strconv.Itoa(httpPort), "--ws.port", strconv.Itoa(wsPort),
+		"--verifier.http.port", strconv.Itoa(vHTTPPort), "--verifier.ws.port", strconv.Itoa(vWSPort),
 		"--l1.port", strconv.Itoa(l1Port), "--l1.anvil", proc.ToolPath(t, "anvil"))
 	url := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
 	proc.WaitHTTP(t, url, hangGuard)
@@ -46,6 +56,25 @@ func TestDevnetRunsTheL1Path(t *testing.T) {
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("block %d never became safe (%v, %v); output:\n%s", block, h, err, p.Output())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	// The verifier rebuilds the same block from L1.
+	verifier := dial(t, fmt.Sprintf("http://127.0.0.1:%d", vHTTPPort))
+	for deadline := time.Now().Add(hangGuard); ; {
+		h, err := verifier.HeaderByNumber(ctx, new(big.Int).SetUint64(block))
+		if err == nil {
+			want, err := l2.HeaderByNumber(ctx, new(big.Int).SetUint64(block))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if h.Hash() != want.Hash() {
+				t.Fatalf("verifier block %d is %v, sequencer's %v", block, h.Hash(), want.Hash())
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("verifier did not rebuild block %d (%v); output:\n%s", block, err, p.Output())
 		}
 		time.Sleep(200 * time.Millisecond)
 	}

@@ -86,7 +86,6 @@ func (s *Sequencer) ApplyBlock(ctx context.Context, number uint64, attrs *Attrib
 	if err := s.importBuilt(block, res); err != nil {
 		return nil, err
 	}
-	headGauge.Update(int64(number))
 	return block.Header(), nil
 }
 

@@ -23,16 +23,21 @@ func devnetCommand() *cli.Command {
 		altsrc.NewPathFlag(&cli.PathFlag{Name: "l1.anvil", Usage: "anvil binary for the devnet's L1 (default: the tools folder's)", EnvVars: envVar("l1.anvil"), Category: categoryNode}),
 		altsrc.NewIntFlag(&cli.IntFlag{Name: "l1.port", Usage: "port of the devnet's anvil", Value: 8545, EnvVars: envVar("l1.port"), Category: categoryNode}),
 		batcherDAFlag(),
+		altsrc.NewBoolFlag(&cli.BoolFlag{Name: "no-verifier", Usage: "run no verifier beside the sequencer", EnvVars: envVar("no-verifier"), Category: categoryNode}),
+		altsrc.NewIntFlag(&cli.IntFlag{Name: "verifier.http.port", Usage: "HTTP-RPC port of the devnet's verifier (0 picks a free one)", Value: 9547, EnvVars: envVar("verifier.http.port"), Category: categoryNode}),
+		altsrc.NewIntFlag(&cli.IntFlag{Name: "verifier.ws.port", Usage: "WS-RPC port of the devnet's verifier (0 picks a free one)", Value: 9548, EnvVars: envVar("verifier.ws.port"), Category: categoryNode}),
 	))
 	return &cli.Command{
 		Name:  "devnet",
 		Usage: "Run the whole local system and print its endpoints, chain ID and dev keys",
 		Description: `Runs a local Lanes network with its data in ./devnet-data (or --datadir):
 anvil as the L1 (or the L1 at --l1.rpc), the Rollup and Portal contracts,
-the sequencer following L1 deposits, and the batcher posting its blocks, so
-that safe and finalized follow L1. The ten well-known dev accounts are
-prefunded on both chains. The verifier is not part of it yet. With --no-l1
-it is the sequencer alone, and safe and finalized follow latest.`,
+the sequencer following L1 deposits, the batcher posting its blocks, so
+that safe and finalized follow L1, and a verifier that rebuilds the chain
+from L1 alone and checks every output root the batcher commits (its own RPC
+on --verifier.http.port; its data in <datadir>/verifier). The ten
+well-known dev accounts are prefunded on both chains. With --no-l1 it is the
+sequencer alone, and safe and finalized follow latest.`,
 		Flags:  flags,
 		Before: before,
 		Action: runDevnet,
@@ -104,13 +109,40 @@ func runDevnet(ctx *cli.Context) error {
 			return errors.Join(err, n.stop(), anvil.stop())
 		}
 	}
-	printDevnet(ctx.App.Writer, n, cfg, anvil)
-	err = waitForShutdown(n, b)
+	nodes := []*node{n}
+	if cfg.Rollup != nil && !ctx.Bool("no-verifier") {
+		v, err := startDevnetVerifier(cfg, ctx.Int("verifier.http.port"), ctx.Int("verifier.ws.port"))
+		if err != nil {
+			return errors.Join(err, b.Stop(context.Background()), n.stop(), anvil.stop())
+		}
+		nodes = append(nodes, v)
+	}
+	printDevnet(ctx.App.Writer, nodes, cfg, anvil)
+	err = waitForShutdown(b, nodes...)
 	return errors.Join(err, anvil.stop())
 }
 
-// printDevnet prints what a developer needs to connect to the devnet.
-func printDevnet(w io.Writer, n *node, cfg nodeConfig, anvil *anvilProcess) {
+// startDevnetVerifier starts a verifier node beside the devnet's
+// sequencer: the same rollup and L1, its own data directory and RPC ports.
+// The process's metrics server, if any, already serves its metrics.
+func startDevnetVerifier(seq nodeConfig, httpPort, wsPort int) (*node, error) {
+	cfg := seq
+	cfg.Sequencer.DataDir = filepath.Join(seq.Sequencer.DataDir, "verifier")
+	cfg.RPC.HTTPPort, cfg.RPC.WSPort = httpPort, wsPort
+	cfg.Metrics, cfg.Pprof = false, false
+	if err := replicaConfig(&cfg, ""); err != nil {
+		return nil, err
+	}
+	if err := cfg.RPC.Check(); err != nil {
+		return nil, fmt.Errorf("verifier RPC: %w", err)
+	}
+	return startNode(cfg)
+}
+
+// printDevnet prints what a developer needs to connect to the devnet:
+// nodes are the sequencer and, when one runs, the verifier.
+func printDevnet(w io.Writer, nodes []*node, cfg nodeConfig, anvil *anvilProcess) {
+	n := nodes[0]
 	chainID := n.seq.Chain().Config().ChainID
 	fmt.Fprintf(w, "\nLanes devnet is running\n\n")
 	fmt.Fprintf(w, "  L2 HTTP RPC   %s\n", n.rpc.HTTPEndpoint())
@@ -122,6 +154,9 @@ func printDevnet(w io.Writer, n *node, cfg nodeConfig, anvil *anvilProcess) {
 		fmt.Fprintf(w, "  Rollup        %s\n", cfg.Rollup.Rollup.Hex())
 		fmt.Fprintf(w, "  Portal        %s  (deposit: cast send <portal> 'depositETH(address)' <to> --value 1ether)\n", cfg.Rollup.Portal.Hex())
 		fmt.Fprintf(w, "  Batcher       posting every L2 block within %v; safe follows L1, finalized after %v\n", 2*time.Second, time.Duration(cfg.Rollup.ChallengeWindow))
+	}
+	if len(nodes) > 1 {
+		fmt.Fprintf(w, "  Verifier RPC  %s  %s (the chain rebuilt from L1)\n", nodes[1].rpc.HTTPEndpoint(), nodes[1].rpc.WSEndpoint())
 	}
 	if cfg.Metrics {
 		fmt.Fprintf(w, "  Metrics       http://%s/metrics\n", cfg.MetricsAddress)

@@ -278,10 +278,10 @@ func serveMetrics(addr string, withMetrics, withPprof bool) (*http.Server, error
 	return srv, nil
 }
 
-// waitForShutdown blocks until SIGINT or SIGTERM, or until the sequencer
-// (or the batcher, when one runs in the process) halts on its own, then
-// stops them.
-func waitForShutdown(n *node, b *batcher.Batcher) error {
+// waitForShutdown blocks until SIGINT or SIGTERM, or until a node (or the
+// batcher, when one runs in the process) halts on its own, then stops the
+// batcher and the nodes, the last given first.
+func waitForShutdown(b *batcher.Batcher, nodes ...*node) error {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigs)
@@ -289,14 +289,23 @@ func waitForShutdown(n *node, b *batcher.Batcher) error {
 	if b != nil {
 		batcherDone = b.Done()
 	}
+	halted := make(chan error, len(nodes))
+	stopWatching := make(chan struct{})
+	defer close(stopWatching)
+	for _, n := range nodes {
+		go func() {
+			select {
+			case err := <-n.halted():
+				halted <- err
+			case <-stopWatching:
+			}
+		}()
+	}
 	var haltErr error
 	select {
 	case sig := <-sigs:
 		log.Info("Shutting down", "signal", sig)
-	case <-n.seq.Halted():
-		haltErr = errors.New("sequencer halted")
-	case <-n.verifierHalted():
-		haltErr = fmt.Errorf("verifier halted: %w", n.verifierErr)
+	case haltErr = <-halted:
 	case <-batcherDone:
 		haltErr = errors.New("batcher halted")
 	}
@@ -309,7 +318,31 @@ func waitForShutdown(n *node, b *batcher.Batcher) error {
 	if b != nil {
 		haltErr = errors.Join(haltErr, b.Stop(context.Background()))
 	}
-	return errors.Join(haltErr, n.stop())
+	for i := len(nodes) - 1; i >= 0; i-- {
+		haltErr = errors.Join(haltErr, nodes[i].stop())
+	}
+	return haltErr
+}
+
+// halted yields an error when the node stops working on its own: its
+// sequencer's loop halts, or its verifier stops on a critical error.
+func (n *node) halted() <-chan error {
+	out := make(chan error, 1)
+	go func() {
+		var verifierDone <-chan struct{}
+		if n.verifierDone != nil {
+			verifierDone = n.verifierDone
+		}
+		select {
+		case <-n.seq.Halted():
+			out <- errors.New("sequencer halted")
+		case <-verifierDone:
+			if n.verifierErr != nil {
+				out <- fmt.Errorf("verifier halted: %w", n.verifierErr)
+			}
+		}
+	}()
+	return out
 }
 
 func sequencerCommand() *cli.Command {
@@ -329,7 +362,7 @@ func sequencerCommand() *cli.Command {
 				return err
 			}
 			log.Info("Sequencer running", "http", n.rpc.HTTPEndpoint(), "ws", n.rpc.WSEndpoint())
-			return waitForShutdown(n, nil)
+			return waitForShutdown(nil, n)
 		},
 	}
 }

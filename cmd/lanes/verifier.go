@@ -44,7 +44,7 @@ It needs --l1.rpc, --rollup and --datadir.`,
 				return err
 			}
 			log.Info("Verifier running", "http", n.rpc.HTTPEndpoint(), "ws", n.rpc.WSEndpoint())
-			return waitForShutdown(n, nil)
+			return waitForShutdown(nil, n)
 		},
 	}
 }
@@ -95,22 +95,6 @@ func (n *node) startVerifier(cfg nodeConfig) error {
 		n.verifierErr = v.Run(ctx)
 	}()
 	return nil
-}
-
-// verifierHalted is closed when the verifier stops on its own with an
-// error; it is nil (blocks forever) on a node without one.
-func (n *node) verifierHalted() <-chan struct{} {
-	if n.verifierDone == nil {
-		return nil
-	}
-	halted := make(chan struct{})
-	go func() {
-		<-n.verifierDone
-		if n.verifierErr != nil {
-			close(halted)
-		}
-	}()
-	return halted
 }
 
 // replicaChain is the L2 chain a verifier builds: a sequencer in replica
