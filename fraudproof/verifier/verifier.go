@@ -191,8 +191,10 @@ func (v *Verifier) record(b *derive.CheckedBatch) {
 	lastBatchL1Gauge.Update(int64(c.L1Block))
 	for _, m := range mismatches {
 		mismatchCounter.Inc(1)
+		// Whole hashes, not the terminal format's abbreviation: these are
+		// what an operator takes to L1.
 		v.log.Error("Committed output root differs from the computed one", "batch", m.BatchIndex, "l1block", m.L1Block,
-			"field", m.Field, "l2block", m.Block, "computed", m.Computed, "committed", m.Committed)
+			"field", m.Field, "l2block", m.Block, "computed", m.Computed.Hex(), "committed", m.Committed.Hex())
 	}
 	if len(mismatches) == 0 {
 		v.log.Info("Batch verified", "batch", c.BatchIndex, "l1block", c.L1Block, "blocks", fmt.Sprintf("%d-%d", c.FirstL2Block, c.LastL2Block), "output", b.LastOutputRoot)
