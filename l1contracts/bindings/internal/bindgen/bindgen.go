@@ -28,6 +28,8 @@ type Contract struct {
 var Contracts = []Contract{
 	{Name: "Portal", File: "portal.go"},
 	{Name: "Rollup", File: "rollup.go"},
+	{Name: "OneStepProver", File: "onestepprover.go"},
+	{Name: "StepMemory", File: "stepmemory.go"},
 	{Name: "MPTHarness", File: "mpt_harness.go"},
 }
 
