@@ -42,7 +42,9 @@
 // 0. The log accumulator is acc' = keccak256(acc ‖ LogHash(log)). The
 // context hash is keccak256 of nine words: origin, gas price, coinbase,
 // timestamp, number, prevrandao, gas limit, chain ID, base fee. The overlay
-// and warm roots are carried unchanged by tier 1; later tiers define them.
+// and warm roots are sparse Merkle trees defined in overlay.go; a
+// transaction starts with both at EmptySparseRoot, and tier 1 carries them
+// unchanged.
 //
 // # Word trees
 //

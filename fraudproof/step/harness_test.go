@@ -81,7 +81,7 @@ func record(t testing.TB, p program, checkpointEvery int) *Trace {
 	sdb.SetBalance(testCaller, uint256.NewInt(1e18), 0)
 	const intrinsic = 21_000
 	rec := NewRecorder(RecorderConfig{
-		Context: testContext, PreStateRoot: testPreRoot, OverlayRoot: EmptyTreeRoot, WarmRoot: EmptyTreeRoot,
+		Context: testContext, PreStateRoot: testPreRoot, OverlayRoot: EmptySparseRoot, WarmRoot: EmptySparseRoot,
 		TxGasLimit: p.gas + intrinsic, CheckpointEvery: checkpointEvery,
 	})
 	hooks := rec.Hooks()
