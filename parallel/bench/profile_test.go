@@ -34,7 +34,15 @@ func TestProfileLoop(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range rounds {
-		if _, err := ex.Execute(context.Background(), blk.Fixture.Env(), blk.Txs, blk.Fixture.State(), parallel.Validate); err != nil {
+		// Opened as the sequencer and lanes bench open it: the workers
+		// share the StateDB's reader cache.
+		env := blk.Fixture.Env()
+		statedb, reader, err := parallel.OpenState(blk.Fixture.DB, blk.Fixture.Root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		env.ParentReader = reader
+		if _, err := ex.Execute(context.Background(), env, blk.Txs, statedb, parallel.Validate); err != nil {
 			t.Fatal(err)
 		}
 	}
