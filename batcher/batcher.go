@@ -474,7 +474,7 @@ func (b *Batcher) sync(ctx context.Context, builder *Builder, pos *l1Position) (
 	if err != nil {
 		return builder, fmt.Errorf("batcher: L2 block %d, the contract's latest: %w", pos.latestL2Block, err)
 	}
-	ours := L2Output(blk.Header())
+	ours := codec.BlockOutputRoot(blk.Header())
 	if ours != pos.latestOutput {
 		return builder, &CriticalError{fmt.Errorf("%w: block %d: L1 has %v, we have %v", ErrOutputMismatch, pos.latestL2Block, pos.latestOutput, ours)}
 	}

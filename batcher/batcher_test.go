@@ -44,7 +44,7 @@ func newL1Env(t *testing.T, l2Blocks int, genesisRoot *common.Hash) *l1Env {
 		origin: func(i int) codec.L1Origin { return codec.L1Origin{Number: uint64(i / 5), Hash: hashes[i/5]} },
 		txs:    func(i int) int { return i % 4 }, txData: 40, seed: 7,
 	})
-	root := L2Output(l2.blocks[0].Header())
+	root := codec.BlockOutputRoot(l2.blocks[0].Header())
 	if genesisRoot != nil {
 		root = *genesisRoot
 	}
@@ -199,14 +199,14 @@ func (e *l1Env) checkPostedDA(t *testing.T, last uint64) ([][2]uint64, []bool) {
 		for n := ev.FirstL2Block; n <= ev.LastL2Block; n++ {
 			blk := e.l2.blocks[n]
 			want.Blocks = append(want.Blocks, codecBlock(t, blk))
-			roots = append(roots, L2Output(blk.Header()))
+			roots = append(roots, codec.BlockOutputRoot(blk.Header()))
 		}
 		if !sameBatch(batch, &want) {
 			t.Fatalf("batch %d: decoded data differs from blocks %d..%d:\n%+v\n%+v", i, ev.FirstL2Block, ev.LastL2Block, *batch, want)
 		}
 		outputs, _ := codec.OutputsRoot(roots)
 		if ev.OutputsRoot != outputs || ev.LastOutputRoot != roots[len(roots)-1] || ev.DataHash != dataHash ||
-			lastL2 != ev.LastL2Block || prev != L2Output(e.l2.blocks[ev.FirstL2Block-1].Header()) {
+			lastL2 != ev.LastL2Block || prev != codec.BlockOutputRoot(e.l2.blocks[ev.FirstL2Block-1].Header()) {
 			t.Fatalf("batch %d: commitments differ from our blocks", i)
 		}
 		if origin < prevOrigin {
@@ -250,8 +250,8 @@ func TestBatcherPostsChain(t *testing.T) {
 	// Re-posting the last batch is refused at estimation, and the error
 	// names the contract's reason.
 	m := NewTxManager(e.client, devKey(t), TxManagerConfig{ResubmitAfter: time.Second, PollInterval: 20 * time.Millisecond})
-	last := L2Output(e.l2.blocks[30].Header())
-	_, err = m.Send(context.Background(), e.rollup, r.PackSubmitBatch([]byte{1}, L2Output(e.l2.blocks[28].Header()), last, last, 30, 1, common.Hash{}), nil)
+	last := codec.BlockOutputRoot(e.l2.blocks[30].Header())
+	_, err = m.Send(context.Background(), e.rollup, r.PackSubmitBatch([]byte{1}, codec.BlockOutputRoot(e.l2.blocks[28].Header()), last, last, 30, 1, common.Hash{}), nil)
 	if reason := b.revertReason(err); err == nil || !strings.Contains(reason, "PrevOutputRootMismatch") {
 		t.Fatalf("stale post: err %v, reason %q", err, reason)
 	}

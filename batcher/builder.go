@@ -103,12 +103,6 @@ func NewBuilder(cfg BuilderConfig, now func() time.Time) *Builder {
 	return &Builder{cfg: cfg, now: now, ratio: 1}
 }
 
-// L2Output returns the version 0 output root of an L2 block. The L2
-// withdrawal contract does not exist yet, so its storage root is empty.
-func L2Output(h *types.Header) common.Hash {
-	return codec.OutputRoot(h.Root, types.EmptyRootHash, h.Hash())
-}
-
 // L1OriginOf reads the L1 origin a Lanes header carries: the number as a
 // big-endian uint64 in Extra, the hash in ParentBeaconRoot.
 func L1OriginOf(h *types.Header) (codec.L1Origin, error) {
@@ -165,7 +159,7 @@ func (b *Builder) Add(blk *types.Block) error {
 		number:  blk.NumberU64(),
 		hash:    blk.Hash(),
 		block:   codec.Block{Timestamp: h.Time, L1Origin: origin, Transactions: txs},
-		output:  L2Output(h),
+		output:  codec.BlockOutputRoot(h),
 		size:    size,
 		addedAt: added,
 	})

@@ -36,7 +36,7 @@ func newTestBuilder(t *testing.T, cfg BuilderConfig, clock *fakeClock, l2 *fakeL
 	t.Helper()
 	g := l2.blocks[0]
 	b := NewBuilder(cfg, clock.now)
-	b.Reset(0, g.Hash(), L2Output(g.Header()))
+	b.Reset(0, g.Hash(), codec.BlockOutputRoot(g.Header()))
 	for i := 1; i <= n; i++ {
 		if err := b.Add(l2.blocks[i]); err != nil {
 			t.Fatal(err)

@@ -110,7 +110,7 @@ func measureL1Gas(t *testing.T, kind string, da DAMode, blocks, perBlock, batche
 	key := devKey(t)
 	d, err := deploy.Deploy(ctx, client, key, deploy.Params{
 		Sequencer: crypto.PubkeyToAddress(key.PublicKey), ChallengeWindow: time.Hour,
-		SequencerBond: big.NewInt(params.Ether), GenesisOutputRoot: L2Output(l2.blocks[0].Header()), L2ChainID: testL2ChainID,
+		SequencerBond: big.NewInt(params.Ether), GenesisOutputRoot: codec.BlockOutputRoot(l2.blocks[0].Header()), L2ChainID: testL2ChainID,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/ethereum/go-ethereum/params"
 	"github.com/lanes-rollup/lanes/batcher"
+	"github.com/lanes-rollup/lanes/batcher/codec"
 	"github.com/lanes-rollup/lanes/e2e/internal/proc"
 	"github.com/lanes-rollup/lanes/l1contracts/bindings"
 	"github.com/lanes-rollup/lanes/l1contracts/deploy"
@@ -108,7 +109,7 @@ func (e *rollupEnv) checkBatches(t *testing.T, ctx context.Context) (uint64, uin
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := batcher.L2Output(h); common.Hash(b.LastOutputRoot) != want {
+		if want := codec.BlockOutputRoot(h); common.Hash(b.LastOutputRoot) != want {
 			t.Fatalf("batch %d: output root of block %d is %x, our chain gives %v", i, b.LastL2Block, b.LastOutputRoot, want)
 		}
 		last = b.LastL2Block
