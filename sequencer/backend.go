@@ -84,10 +84,13 @@ func (s *Sequencer) GetReceipts(ctx context.Context, hash common.Hash) (types.Re
 	return s.chain.GetReceiptsByHash(hash), nil
 }
 
-// GetCanonicalTransaction finds a transaction in the canonical chain.
+// GetCanonicalTransaction finds a transaction in the canonical chain at or
+// below the head. go-ethereum writes a block's lookups a moment before it
+// moves the head; a wallet that gets a receipt and then reads "latest" must
+// see the block the receipt names, so lookups above the head wait.
 func (s *Sequencer) GetCanonicalTransaction(txHash common.Hash) (bool, *types.Transaction, common.Hash, uint64, uint64) {
 	lookup, tx := s.chain.GetCanonicalTransaction(txHash)
-	if lookup == nil || tx == nil {
+	if lookup == nil || tx == nil || lookup.BlockIndex > s.chain.CurrentBlock().Number.Uint64() {
 		return false, nil, common.Hash{}, 0, 0
 	}
 	return true, tx, lookup.BlockHash, lookup.BlockIndex, lookup.Index
@@ -99,8 +102,9 @@ func (s *Sequencer) GetCanonicalTransaction(txHash common.Hash) (bool, *types.Tr
 // and reports one block left to index until then, which makes a fresh
 // chain answer every receipt query with "transaction indexing is in
 // progress" (an error Foundry treats as fatal). The genesis block has no
-// transactions, and the blocks built here have their lookups written as
-// they are made (loop.go), so there is nothing to wait for.
+// transactions, and every later block has its lookups written in the batch
+// that makes it canonical (BlockChain.writeHeadBlock), so there is nothing
+// to wait for.
 func (s *Sequencer) TxIndexDone() bool {
 	return s.chain.CurrentBlock().Number.Sign() == 0 || s.chain.TxIndexDone()
 }

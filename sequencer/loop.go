@@ -8,7 +8,6 @@ import (
 
 	"github.com/ethereum/go-ethereum/consensus/misc/eip1559"
 	"github.com/ethereum/go-ethereum/core"
-	"github.com/ethereum/go-ethereum/core/rawdb"
 	"github.com/ethereum/go-ethereum/core/txpool"
 	"github.com/ethereum/go-ethereum/core/txpool/txorder"
 	"github.com/ethereum/go-ethereum/core/types"
@@ -163,12 +162,8 @@ func (s *Sequencer) importBuilt(block *types.Block, res *parallel.Result) error 
 	if err != nil {
 		return fmt.Errorf("import built block %d [%v]: %w", block.NumberU64(), hash, err)
 	}
-	// go-ethereum indexes transactions in the background, so a receipt
-	// could be missing for a moment after its block is the head, and a
-	// fresh node even answers "transaction indexing is in progress". Users
-	// poll for receipts right after sending; write this block's lookup
-	// entries now. The indexer writes the same entries again, harmlessly.
-	rawdb.WriteTxLookupEntriesByBlock(s.db, block)
+	// The block's transaction lookups need no write here: go-ethereum
+	// writes them in the batch that makes the block canonical.
 	return nil
 }
 
