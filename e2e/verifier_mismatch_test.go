@@ -12,6 +12,8 @@ import (
 
 	"github.com/lanes-rollup/lanes/batcher"
 	"github.com/lanes-rollup/lanes/batcher/codec"
+	"github.com/lanes-rollup/lanes/e2e/internal/proc"
+	lanesrpc "github.com/lanes-rollup/lanes/rpc"
 )
 
 // A sequencer that commits a wrong output root is caught: the verifier
@@ -104,6 +106,15 @@ func TestVerifierReportsWrongOutputRoot(t *testing.T) {
 			t.Fatalf("verifier did not report %q; output:\n%s", missing, out)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+	// Monitoring sees the same through lanes_syncStatus.
+	var status lanesrpc.SyncStatus
+	if err := proc.Call(verifier.url, "lanes_syncStatus", nil, &status); err != nil {
+		t.Fatal(err)
+	}
+	if v := status.Verifier; v == nil || len(v.Mismatches) != 1 || v.Mismatches[0].Committed != lie ||
+		v.Mismatches[0].Computed != honest || uint64(v.Mismatches[0].L2Block) != last {
+		t.Fatalf("lanes_syncStatus verifier %+v, want the lastOutputRoot mismatch at block %d", status.Verifier, last)
 	}
 	if strings.Contains(verifier.proc.Output(), "Batch verified") {
 		t.Fatalf("verifier called the lying batch verified:\n%s", verifier.proc.Output())

@@ -38,12 +38,28 @@ type Server struct {
 	errs    []error // serve errors, joined by Stop
 }
 
-// NewServer checks cfg and registers the eth, net, web3, txpool and debug
-// namespaces over backend. version is the node version ("0.1.0") reported by
-// web3_clientVersion.
-func NewServer(cfg Config, backend Backend, version string) (*Server, error) {
+// ServerOption adds to what a Server serves.
+type ServerOption func(*serverOptions)
+
+type serverOptions struct {
+	verifier VerifierStatusSource
+}
+
+// WithVerifierStatus makes lanes_syncStatus report a verifier's status.
+func WithVerifierStatus(src VerifierStatusSource) ServerOption {
+	return func(o *serverOptions) { o.verifier = src }
+}
+
+// NewServer checks cfg and registers the eth, net, web3, txpool, debug and
+// lanes namespaces over backend. version is the node version ("0.1.0")
+// reported by web3_clientVersion.
+func NewServer(cfg Config, backend Backend, version string, opts ...ServerOption) (*Server, error) {
 	if err := cfg.Check(); err != nil {
 		return nil, err
+	}
+	var o serverOptions
+	for _, opt := range opts {
+		opt(&o)
 	}
 	if backend == nil {
 		return nil, errors.New("rpc: nil backend")
@@ -68,6 +84,7 @@ func NewServer(cfg Config, backend Backend, version string) (*Server, error) {
 		{"web3", NewWeb3API(version)},
 		{"txpool", NewTxPoolAPI(backend, backend)},
 		{"debug", newDebugAPI(b)},
+		{"lanes", NewLanesAPI(backend, o.verifier)},
 	}
 	for _, api := range apis {
 		if err := srv.RegisterName(api.namespace, api.service); err != nil {

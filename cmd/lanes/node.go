@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/ethereum/go-ethereum/log"
 	"github.com/ethereum/go-ethereum/metrics"
@@ -212,7 +213,11 @@ func startNode(cfg nodeConfig) (n *node, err error) {
 			batcher.FollowL2Heads(ctx, n.l1, cfg.Rollup.Rollup, cfg.Rollup.L1StartBlock, cfg.L1Confirmations, time.Second, n.seq.SetSafeAndFinalized)
 		}()
 	}
-	if n.rpc, err = rpc.NewServer(cfg.RPC, n.seq, versionString()); err != nil {
+	var rpcOpts []rpc.ServerOption
+	if n.verifier != nil {
+		rpcOpts = append(rpcOpts, rpc.WithVerifierStatus(verifierStatus{n.verifier}))
+	}
+	if n.rpc, err = rpc.NewServer(cfg.RPC, n.seq, versionString(), rpcOpts...); err != nil {
 		return n, err
 	}
 	if err = n.rpc.Start(); err != nil {
@@ -365,4 +370,22 @@ func sequencerCommand() *cli.Command {
 			return waitForShutdown(nil, n)
 		},
 	}
+}
+
+// verifierStatus adapts a verifier's status for lanes_syncStatus.
+type verifierStatus struct{ v *verifier.Verifier }
+
+func (s verifierStatus) VerifierStatus() rpc.VerifierStatus {
+	st := s.v.Status()
+	out := rpc.VerifierStatus{Batches: hexutil.Uint64(st.Batches), LastBatch: hexutil.Uint64(st.LastBatch)}
+	for _, m := range st.Mismatches {
+		out.Mismatches = append(out.Mismatches, rpc.OutputMismatch{
+			Batch: hexutil.Uint64(m.BatchIndex), L1Block: hexutil.Uint64(m.L1Block), Field: m.Field,
+			L2Block: hexutil.Uint64(m.Block), Computed: m.Computed, Committed: m.Committed,
+		})
+	}
+	if st.Invalid != nil {
+		out.InvalidBatch = st.Invalid.Error()
+	}
+	return out
 }
