@@ -2,7 +2,6 @@ package batcher
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"time"
@@ -103,15 +102,6 @@ func NewBuilder(cfg BuilderConfig, now func() time.Time) *Builder {
 	return &Builder{cfg: cfg, now: now, ratio: 1}
 }
 
-// L1OriginOf reads the L1 origin a Lanes header carries: the number as a
-// big-endian uint64 in Extra, the hash in ParentBeaconRoot.
-func L1OriginOf(h *types.Header) (codec.L1Origin, error) {
-	if len(h.Extra) != 8 || h.ParentBeaconRoot == nil {
-		return codec.L1Origin{}, fmt.Errorf("%w: block %d", ErrBadOrigin, h.Number.Uint64())
-	}
-	return codec.L1Origin{Number: binary.BigEndian.Uint64(h.Extra), Hash: *h.ParentBeaconRoot}, nil
-}
-
 // Base returns the last posted block the builder builds on and its output root.
 func (b *Builder) Base() (uint64, common.Hash) { return b.baseNumber, b.baseOutput }
 
@@ -134,9 +124,9 @@ func (b *Builder) Add(blk *types.Block) error {
 	if prevHash != (common.Hash{}) && h.ParentHash != prevHash {
 		return fmt.Errorf("%w: block %d has parent %v, want %v", ErrNotContiguous, blk.NumberU64(), h.ParentHash, prevHash)
 	}
-	origin, err := L1OriginOf(h)
+	origin, err := codec.HeaderL1Origin(h)
 	if err != nil {
-		return err
+		return fmt.Errorf("%w: %w", ErrBadOrigin, err)
 	}
 	txs := make([][]byte, len(blk.Transactions()))
 	size := 48

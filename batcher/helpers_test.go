@@ -194,7 +194,7 @@ func makeChain(t testing.TB, spec chainSpec) *fakeL2 {
 // codecBlock is what the batch must carry for blk.
 func codecBlock(t testing.TB, blk *types.Block) codec.Block {
 	t.Helper()
-	o, err := L1OriginOf(blk.Header())
+	o, err := codec.HeaderL1Origin(blk.Header())
 	if err != nil {
 		t.Fatal(err)
 	}

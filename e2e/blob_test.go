@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lanes-rollup/lanes/batcher"
 	"github.com/lanes-rollup/lanes/batcher/codec"
 	"github.com/lanes-rollup/lanes/e2e/internal/proc"
 	"github.com/lanes-rollup/lanes/fraudproof/derive"
@@ -68,7 +67,7 @@ func TestBlobBatchesDeriveBack(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		origin, err := batcher.L1OriginOf(blk.Header())
+		origin, err := codec.HeaderL1Origin(blk.Header())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -25,7 +25,8 @@ func verifierCommand() *cli.Command {
 		Description: `The verifier starts from the L2 genesis the rollup config fixes and an
 empty (or its own earlier) data directory. It reads every batch the Rollup
 contract holds, rebuilds each L2 block, and compares the output roots with
-the committed ones. A mismatch is logged with the batch, the block and both
+the committed ones. On an earlier data directory it resumes from the batch
+holding its head instead of reading L1 from the rollup's start. A mismatch is logged with the batch, the block and both
 roots, and counted in the verifier/mismatches metric.
 
 It needs --l1.rpc, --rollup and --datadir.`,
@@ -116,4 +117,12 @@ func (c replicaChain) ApplyBlock(ctx context.Context, attrs *derive.Attributes) 
 	return h, err
 }
 
-var _ derive.L2Chain = replicaChain{}
+// Head returns the replica's head header.
+func (c replicaChain) Head() *types.Header { return c.seq.Chain().CurrentBlock() }
+
+// HeaderByNumber returns the replica's canonical header at number, or nil.
+func (c replicaChain) HeaderByNumber(number uint64) *types.Header {
+	return c.seq.Chain().GetHeaderByNumber(number)
+}
+
+var _ verifier.Chain = replicaChain{}

@@ -62,6 +62,16 @@ func NewAttributesBuilder(prev BlockInputSource, l1 OriginReader, portal common.
 	return &AttributesBuilder{prev: prev, l1: l1, portal: portal, startBlock: startBlock, binding: bindings.NewPortal()}
 }
 
+// ResumeAt makes the builder continue from the block before the start: its
+// number and L1 origin are the parent's of the first block. Call it before
+// the first NextAttributes; it does nothing for the genesis start.
+func (a *AttributesBuilder) ResumeAt(s Start) {
+	if s.IsGenesis() {
+		return
+	}
+	a.origin, a.number = s.L2Origin, s.L2Block
+}
+
 // NextAttributes returns the attributes of the next L2 block. A block that
 // breaks the origin rules is an *InvalidBatchError; after an I/O error the
 // same block is built again on the next call.

@@ -3,6 +3,7 @@ package derive
 import (
 	"context"
 	"fmt"
+
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/lanes-rollup/lanes/batcher/codec"
@@ -70,6 +71,16 @@ type BatchDecoder struct {
 // NewBatchDecoder returns the stage decoding the batches prev yields.
 func NewBatchDecoder(prev PostedBatchSource, limits codec.Limits) *BatchDecoder {
 	return &BatchDecoder{prev: prev, limits: limits}
+}
+
+// ResumeAt makes the decoder check the first batch's order against the
+// block before the start, as if it had returned that block. Call it before
+// the first NextBlockInput; it does nothing for the genesis start.
+func (d *BatchDecoder) ResumeAt(s Start) {
+	if s.IsGenesis() {
+		return
+	}
+	d.last = &BlockInput{Number: s.L2Block, Timestamp: s.L2Time, L1Origin: s.L2Origin}
 }
 
 // NextBlockInput returns the next L2 block. A batch that breaks the rules is

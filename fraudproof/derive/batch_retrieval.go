@@ -55,6 +55,10 @@ type BatchRetrieval struct {
 
 	block   *types.Block // the block whose logs are not read yet
 	pending []*PostedBatch
+
+	// In L1 block skipBlock, batches below skipBelow were derived before
+	// the start (see ResumeAt) and are passed over unread.
+	skipBlock, skipBelow uint64
 }
 
 // NewBatchRetrieval returns the stage reading batches of the Rollup at rollup
@@ -73,6 +77,16 @@ func NewBatchRetrieval(prev L1BlockSource, logs LogFilterer, rollup common.Addre
 		opt(r)
 	}
 	return r
+}
+
+// ResumeAt makes the retrieval pass over the batches of s.L1Block whose
+// index is below s.BatchIndex: they were derived before the start. Call it
+// before the first NextBatch; it does nothing for the genesis start.
+func (r *BatchRetrieval) ResumeAt(s Start) {
+	if s.IsGenesis() {
+		return
+	}
+	r.skipBlock, r.skipBelow = s.L1Block, s.BatchIndex
 }
 
 // NextBatch returns the next posted batch. Errors of the previous stage pass
@@ -119,7 +133,14 @@ func (r *BatchRetrieval) batchesIn(ctx context.Context, block *types.Block) ([]*
 		if l.Address != r.rollup || l.BlockHash != hash || l.Removed || len(l.Topics) == 0 || l.Topics[0] != topic {
 			return nil, &CriticalError{L1Block: block.NumberU64(), Err: fmt.Errorf("%w: log %d", ErrBadLog, l.Index)}
 		}
-		b, err := r.batchOf(ctx, block, l)
+		ev, err := r.binding.UnpackBatchSubmittedEvent(l)
+		if err != nil {
+			return nil, &CriticalError{L1Block: block.NumberU64(), Err: fmt.Errorf("log %d: %w: BatchSubmitted: %v", l.Index, ErrBadLog, err)}
+		}
+		if block.NumberU64() == r.skipBlock && ev.BatchIndex.IsUint64() && ev.BatchIndex.Uint64() < r.skipBelow {
+			continue // derived before the start
+		}
+		b, err := r.batchOf(ctx, block, l, ev)
 		if err != nil {
 			return nil, err
 		}
@@ -144,13 +165,9 @@ type submitCall struct {
 
 // batchOf reads the batch a BatchSubmitted log announces from its
 // transaction (and, for a blob batch, the beacon node).
-func (r *BatchRetrieval) batchOf(ctx context.Context, block *types.Block, l *types.Log) (*PostedBatch, error) {
+func (r *BatchRetrieval) batchOf(ctx context.Context, block *types.Block, l *types.Log, ev *bindings.RollupBatchSubmitted) (*PostedBatch, error) {
 	critical := func(err error) error {
 		return &CriticalError{L1Block: block.NumberU64(), Err: fmt.Errorf("log %d: %w", l.Index, err)}
-	}
-	ev, err := r.binding.UnpackBatchSubmittedEvent(l)
-	if err != nil {
-		return nil, critical(fmt.Errorf("%w: BatchSubmitted: %v", ErrBadLog, err))
 	}
 	if !ev.BatchIndex.IsUint64() {
 		return nil, critical(fmt.Errorf("%w: batch index %v", ErrBadLog, ev.BatchIndex))
@@ -160,8 +177,11 @@ func (r *BatchRetrieval) batchOf(ctx context.Context, block *types.Block, l *typ
 	if tx == nil || tx.To() == nil || *tx.To() != r.rollup {
 		return nil, critical(fmt.Errorf("batch %d, tx %v: %w", index, l.TxHash, ErrBatchTxNotFound))
 	}
-	var call *submitCall
-	var data []byte
+	var (
+		call *submitCall
+		data []byte
+		err  error
+	)
 	if ev.Blobs {
 		if call, data, err = r.blobBatch(ctx, block, tx, index, ev.DataHash); err != nil {
 			return nil, err

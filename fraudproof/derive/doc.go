@@ -24,8 +24,8 @@
 //	AttributesBuilder  attributes.go      L1 origin rules, Portal DepositETH
 //	   │ NextAttributes                   logs → withdrawals list
 //	   ▼
-//	Pipeline           pipeline.go        the four stages above, halting on a
-//	   │ NextAttributes                   bad batch
+//	Pipeline           pipeline.go        the four stages above, from a Start
+//	   │ NextAttributes                   (start.go), halting on a bad batch
 //	   ▼
 //	Execution          execution.go       builds each block on the L2Chain
 //	   │ NextBlock                        (a sequencer in replica mode)
@@ -39,8 +39,18 @@
 // *CriticalError means stop. Anything else is I/O, and the stage that failed
 // keeps what it had taken from the stage before, so the next call retries.
 //
-// The pipeline derives from the L2 genesis (block 1's origin is
-// Config.StartBlock); fraudproof/verifier runs it against a live L1 and
-// restarts it after a reorg. Starting from a later L2 block, and following
-// BatchesInvalidated, are not built yet.
+// The pipeline starts at a batch boundary (start.go): a Start names the L1
+// block that included batch k, k itself, and the L2 block before the
+// batch's first (number, L1 origin, timestamp, output root). Each stage
+// takes from it, through ResumeAt, the state it would hold had it derived
+// everything before: L1Traversal the start block and its parent's hash
+// (read from L1 when not given), so a reorg under the start is a
+// *ResetError; BatchRetrieval skips the start block's batches below k;
+// BatchDecoder and AttributesBuilder check the first block against the
+// one before; OutputCheck takes its output root as prevOutputRoot. The
+// zero Start is the L2 genesis (block 1's origin is Config.StartBlock).
+//
+// fraudproof/verifier runs the pipeline against a live L1, resuming from
+// the batch that holds its chain's head, and after a reorg from a batch
+// below it. Following BatchesInvalidated is not built yet.
 package derive

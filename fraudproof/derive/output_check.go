@@ -79,6 +79,16 @@ func NewOutputCheck(prev ExecutedBlockSource, genesis *types.Header) *OutputChec
 	return &OutputCheck{prev: prev, lastOutput: codec.BlockOutputRoot(genesis)}
 }
 
+// ResumeAt makes the first batch's prevOutputRoot the output root of the
+// block before the start. Call it before the first NextBatch; it does
+// nothing for the genesis start.
+func (o *OutputCheck) ResumeAt(s Start) {
+	if s.IsGenesis() {
+		return
+	}
+	o.lastOutput = s.OutputRoot
+}
+
 // NextBatch returns the next batch once all its blocks are built. Its
 // mismatches, if any, are for the caller to report and challenge.
 func (o *OutputCheck) NextBatch(ctx context.Context) (*CheckedBatch, error) {

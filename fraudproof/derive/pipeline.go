@@ -38,16 +38,28 @@ func (c Config) Check() error {
 	return nil
 }
 
-// Pipeline derives L2 block attributes from L1, from the L2 genesis on.
-// It holds no goroutines and no context; every call pulls through the stages.
+// Pipeline derives L2 block attributes from L1, from the L2 genesis or from
+// a batch boundary (Start) on. It holds no goroutines and no context; every
+// call pulls through the stages.
 type Pipeline struct {
 	attributes *AttributesBuilder
 	halted     error // the first *InvalidBatchError or *CriticalError
 }
 
-// NewPipeline wires the stages in data-flow order (see doc.go).
+// NewPipeline wires the stages in data-flow order (see doc.go), to derive
+// from the L2 genesis.
 func NewPipeline(cfg Config, l1 L1Reader) (*Pipeline, error) {
+	return NewPipelineAt(cfg, Start{}, l1)
+}
+
+// NewPipelineAt is NewPipeline starting at start: the first attributes are
+// those of the first block of batch start.BatchIndex, and every check runs
+// as if everything before had been derived. The zero Start is the genesis.
+func NewPipelineAt(cfg Config, start Start, l1 L1Reader) (*Pipeline, error) {
 	if err := cfg.Check(); err != nil {
+		return nil, err
+	}
+	if err := start.check(cfg); err != nil {
 		return nil, err
 	}
 	traversal := NewL1Traversal(l1, cfg.StartBlock, cfg.Confirmations)
@@ -58,6 +70,10 @@ func NewPipeline(cfg Config, l1 L1Reader) (*Pipeline, error) {
 	retrieval := NewBatchRetrieval(traversal, l1, cfg.Rollup, opts...)
 	decoder := NewBatchDecoder(retrieval, codec.DefaultLimits)
 	attributes := NewAttributesBuilder(decoder, l1, cfg.Portal, cfg.StartBlock)
+	traversal.ResumeAt(start)
+	retrieval.ResumeAt(start)
+	decoder.ResumeAt(start)
+	attributes.ResumeAt(start)
 	return &Pipeline{attributes: attributes}, nil
 }
 

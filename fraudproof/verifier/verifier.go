@@ -5,8 +5,17 @@
 // one into a challenge is the dispute game's job.
 //
 // The stages themselves live in fraudproof/derive. This package owns the
-// loop around them: waiting for L1, starting over after an L1 reorg,
-// stopping on a batch that breaks the rules, and what it has seen so far.
+// loop around them: choosing where derivation starts, waiting for L1,
+// starting over after an L1 reorg, stopping on a batch that breaks the
+// rules, and what it has seen so far.
+//
+// Derivation resumes from the head's batch (resume.go): on Run, the batch
+// that holds the chain's head is found through the Rollup's getters at the
+// confirmed L1 head, and the pipeline starts at that batch's L1 block, from
+// the block before it (whose output root must be the one the previous
+// batch committed to). After an L1 reorg it steps back to the last batch
+// included below the replaced L1 block. When L1 and the chain do not fit
+// together it derives from the L2 genesis.
 package verifier
 
 import (
@@ -16,6 +25,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/log"
 	"github.com/ethereum/go-ethereum/metrics"
@@ -62,12 +72,29 @@ type Status struct {
 	Invalid *derive.InvalidBatchError
 }
 
+// L1 is what the verifier reads from L1: what derivation reads, and calls
+// of the Rollup's getters to find where to resume. An ethclient.Client
+// satisfies it.
+type L1 interface {
+	derive.L1Reader
+	ethereum.ContractCaller
+}
+
+// Chain is the L2 chain the verifier builds on and resumes from.
+type Chain interface {
+	derive.L2Chain
+	// Head returns the header of the chain's head.
+	Head() *types.Header
+	// HeaderByNumber returns the canonical header at number, or nil.
+	HeaderByNumber(number uint64) *types.Header
+}
+
 // Verifier rebuilds the L2 chain from L1 and checks the sequencer's output
 // roots. Run drives it; Status may be read at any time.
 type Verifier struct {
 	cfg     Config
-	l1      derive.L1Reader
-	chain   derive.L2Chain
+	l1      L1
+	chain   Chain
 	genesis *types.Header
 	log     log.Logger
 
@@ -80,7 +107,7 @@ type Verifier struct {
 
 // New returns a verifier building on chain, whose genesis is genesis, from
 // the L1 that l1 reads.
-func New(cfg Config, l1 derive.L1Reader, chain derive.L2Chain, genesis *types.Header) (*Verifier, error) {
+func New(cfg Config, l1 L1, chain Chain, genesis *types.Header) (*Verifier, error) {
 	if err := cfg.Derive.Check(); err != nil {
 		return nil, err
 	}
@@ -102,18 +129,54 @@ func (v *Verifier) Status() Status {
 	return s
 }
 
-// stages is one run of the derivation stages, from the L2 genesis.
+// stages is one run of the derivation stages, from one start.
 type stages struct {
 	check *derive.OutputCheck
 }
 
-func (v *Verifier) newStages() (*stages, error) {
-	pipeline, err := derive.NewPipeline(v.cfg.Derive, v.l1)
+func (v *Verifier) newStages(start derive.Start) (*stages, error) {
+	pipeline, err := derive.NewPipelineAt(v.cfg.Derive, start, v.l1)
 	if err != nil {
 		return nil, err
 	}
 	exec := derive.NewExecution(pipeline, v.chain)
-	return &stages{check: derive.NewOutputCheck(exec, v.genesis)}, nil
+	check := derive.NewOutputCheck(exec, v.genesis)
+	check.ResumeAt(start)
+	return &stages{check: check}, nil
+}
+
+// restart chooses the start (after reset, when not nil) and builds the
+// stages from it. It retries L1 errors until ctx ends, when it returns
+// nil stages and no error.
+func (v *Verifier) restart(ctx context.Context, reset *derive.ResetError) (*stages, error) {
+	var start derive.Start
+	for {
+		var err error
+		if start, err = v.chooseStart(ctx, reset); err == nil {
+			break
+		}
+		if ctx.Err() != nil {
+			return nil, nil
+		}
+		l1ErrorCounter.Inc(1)
+		v.log.Warn("Cannot read where to resume derivation; retrying", "err", err)
+		select {
+		case <-ctx.Done():
+			return nil, nil
+		case <-time.After(v.cfg.PollInterval):
+		}
+	}
+	if start.IsGenesis() {
+		v.log.Info("Derivation starts from the L2 genesis", "l1block", v.cfg.Derive.StartBlock)
+		return v.newStages(start)
+	}
+	st, err := v.newStages(start)
+	if err != nil {
+		v.log.Warn("Cannot resume derivation; deriving from the L2 genesis", "batch", start.BatchIndex, "reason", err)
+		return v.newStages(derive.Start{})
+	}
+	v.log.Info("Derivation resumes", "batch", start.BatchIndex, "l1block", start.L1Block, "after", start.L2Block, "output", start.OutputRoot)
+	return st, nil
 }
 
 // Run derives until ctx ends, which is not an error, or until derivation
@@ -121,15 +184,16 @@ func (v *Verifier) newStages() (*stages, error) {
 // rules stops derivation but not Run: the chain built so far stays served,
 // and the batch is in Status.
 //
-// Derivation always starts from the L2 genesis; the blocks the chain
-// already holds are recognised and kept (derive.L2Chain.ApplyBlock), so a
-// restart re-reads L1 but re-executes nothing.
+// Derivation resumes from the batch holding the chain's head (see the
+// package doc), so a restart re-reads L1 only from there; the blocks of
+// that batch are recognised and kept (derive.L2Chain.ApplyBlock), and its
+// output roots checked again.
 func (v *Verifier) Run(ctx context.Context) error {
-	st, err := v.newStages()
-	if err != nil {
+	v.log.Info("Verifier started", "rollup", v.cfg.Derive.Rollup, "l1start", v.cfg.Derive.StartBlock, "confirmations", v.cfg.Derive.Confirmations)
+	st, err := v.restart(ctx, nil)
+	if err != nil || st == nil {
 		return err
 	}
-	v.log.Info("Verifier started", "rollup", v.cfg.Derive.Rollup, "l1start", v.cfg.Derive.StartBlock, "confirmations", v.cfg.Derive.Confirmations)
 	for {
 		start := time.Now()
 		batch, err := st.check.NextBatch(ctx)
@@ -148,8 +212,8 @@ func (v *Verifier) Run(ctx context.Context) error {
 		case errors.Is(err, derive.ErrNotReady):
 		case errors.As(err, &reset):
 			resetCounter.Inc(1)
-			v.log.Warn("L1 reorganised under derivation; deriving again from the L2 genesis", "err", err)
-			if st, err = v.newStages(); err != nil {
+			v.log.Warn("L1 reorganised under derivation; deriving again from before the fork", "err", err)
+			if st, err = v.restart(ctx, reset); err != nil || st == nil {
 				return err
 			}
 			continue
