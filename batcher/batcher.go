@@ -374,7 +374,14 @@ func (b *Batcher) position(ctx context.Context) (*l1Position, error) {
 		return nil, fmt.Errorf("batcher: L1 head: %w", err)
 	}
 	at := max(head-min(head, b.cfg.Confirmations), min(b.cfg.L1StartBlock, head))
-	opts := &bind.CallOpts{Context: ctx, BlockNumber: new(big.Int).SetUint64(at)}
+	// Pinned by hash, not number: an L1 reorg between two reads would
+	// otherwise answer them from two different blocks. A block reorged away
+	// meanwhile fails the read, and the next round starts over.
+	pinned, err := b.l1.HeaderByNumber(ctx, new(big.Int).SetUint64(at))
+	if err != nil {
+		return nil, fmt.Errorf("batcher: L1 block %d: %w", at, err)
+	}
+	opts := &bind.CallOpts{Context: ctx, BlockHash: pinned.Hash()}
 	var p l1Position
 	wrap := func(what string, err error) error {
 		return fmt.Errorf("batcher: read rollup %s at L1 block %d: %w", what, at, err)
