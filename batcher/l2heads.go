@@ -37,7 +37,12 @@ func ReadL2Heads(ctx context.Context, l1 *ethclient.Client, rollupAddr common.Ad
 	rollup := bindings.NewRollup()
 	contract := rollup.Instance(l1, rollupAddr)
 	at := max(head-min(head, confirmations), min(startBlock, head))
-	opts := &bind.CallOpts{Context: ctx, BlockNumber: new(big.Int).SetUint64(at)}
+	// One block, by hash, for every read (see Batcher.position).
+	pinned, err := l1.HeaderByNumber(ctx, new(big.Int).SetUint64(at))
+	if err != nil {
+		return 0, 0, fmt.Errorf("L1 block %d: %w", at, err)
+	}
+	opts := &bind.CallOpts{Context: ctx, BlockHash: pinned.Hash()}
 	if safe, err = bind.Call(contract, opts, rollup.PackLatestL2Block(), rollup.UnpackLatestL2Block); err != nil {
 		return 0, 0, fmt.Errorf("read latestL2Block: %w", err)
 	}

@@ -78,7 +78,17 @@ func rollupCall[T any](t *testing.T, e *rollupEnv, pack []byte, unpack func([]by
 // rollupCallAt reads the Rollup at L1 block at (nil: the head).
 func rollupCallAt[T any](t *testing.T, e *rollupEnv, at *big.Int, pack []byte, unpack func([]byte) (T, error)) T {
 	t.Helper()
-	v, err := bind.Call(e.rollup.Instance(e.l1, e.cfg.Rollup), &bind.CallOpts{BlockNumber: at}, pack, unpack)
+	opts := &bind.CallOpts{}
+	if at != nil {
+		// Pinned by hash: anvil has answered two calls pinned to one block
+		// number from different states while it mined.
+		h, err := e.l1.HeaderByNumber(context.Background(), at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts.BlockHash = h.Hash()
+	}
+	v, err := bind.Call(e.rollup.Instance(e.l1, e.cfg.Rollup), opts, pack, unpack)
 	if err != nil {
 		t.Fatal(err)
 	}
