@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"math/big"
 	"slices"
@@ -38,6 +39,9 @@ type L1BlockSource interface {
 // LogFilterer reads the logs of one L1 block.
 type LogFilterer interface {
 	FilterLogs(ctx context.Context, q ethereum.FilterQuery) ([]types.Log, error)
+	// HeaderByNumber tells whether a block that cannot be read was
+	// reorganised away.
+	HeaderByNumber(ctx context.Context, number *big.Int) (*types.Header, error)
 }
 
 // BatchRetrieval finds the batches each L1 block posted to the Rollup, in log
@@ -105,6 +109,17 @@ func (r *BatchRetrieval) NextBatch(ctx context.Context) (*PostedBatch, error) {
 		}
 		batches, err := r.batchesIn(ctx, r.block)
 		if err != nil {
+			var invalid *InvalidBatchError
+			if errors.As(err, &invalid) {
+				return nil, err
+			}
+			// Logs and blobs are asked for by block hash: a block that an
+			// L1 reorg replaced answers "unknown block" (or no blobs)
+			// forever, which is a reset, not an I/O error or lost data.
+			if reset := r.replaced(ctx, r.block); reset != nil {
+				r.block = nil
+				return nil, reset
+			}
 			return nil, err
 		}
 		r.block, r.pending = nil, batches
@@ -112,6 +127,16 @@ func (r *BatchRetrieval) NextBatch(ctx context.Context) (*PostedBatch, error) {
 	b := r.pending[0]
 	r.pending = r.pending[1:]
 	return b, nil
+}
+
+// replaced returns a *ResetError when block is no longer the canonical L1
+// block of its number, and nil when it is or when that cannot be told.
+func (r *BatchRetrieval) replaced(ctx context.Context, block *types.Block) *ResetError {
+	h, err := r.logs.HeaderByNumber(ctx, block.Number())
+	if err != nil || h == nil || h.Hash() == block.Hash() {
+		return nil
+	}
+	return &ResetError{Number: block.NumberU64(), ParentHash: h.ParentHash, ExpectedHash: block.ParentHash()}
 }
 
 // batchesIn returns every batch block posted, in log order.

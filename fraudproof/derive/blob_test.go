@@ -56,6 +56,11 @@ func (b *blobBlocks) FilterLogs(context.Context, ethereum.FilterQuery) ([]types.
 	return b.logs, nil
 }
 
+// HeaderByNumber answers that the one block is canonical.
+func (b *blobBlocks) HeaderByNumber(context.Context, *big.Int) (*types.Header, error) {
+	return b.block.Header(), nil
+}
+
 // blobScenario builds the block for a batch posted in blobs whose versioned
 // hashes are hashes (the blobs' own unless overridden), recording dataHash
 // (keccak of the hashes unless overridden).

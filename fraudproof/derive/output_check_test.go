@@ -172,3 +172,43 @@ func TestExecutionUnbuildableIsInvalidBatch(t *testing.T) {
 	_, err := check.NextBatch(context.Background())
 	wantInvalid(1, attrs[4].Batch.L1Block, 5, ErrUnbuildable)(t, err)
 }
+
+// oneBlock is an L1BlockSource that hands over one block, then ErrNotReady.
+type oneBlock struct{ block *types.Block }
+
+func (o *oneBlock) NextL1Block(context.Context) (*types.Block, error) {
+	if o.block == nil {
+		return nil, ErrNotReady
+	}
+	b := o.block
+	o.block = nil
+	return b, nil
+}
+
+// A block that L1 replaced after the traversal handed it over can no longer
+// be read by hash: retrieval reports a reset instead of retrying forever,
+// while a read failure on a block still canonical stays a retryable error.
+func TestBatchRetrievalResetsOnReplacedBlock(t *testing.T) {
+	f := happyScenario().build(t, 0, 0)
+	stale := f.blocks[3]
+	delete(f.logs, stale.Hash()) // the node no longer knows the block
+	f.blocks[3] = types.NewBlockWithHeader(&types.Header{
+		Number: big.NewInt(3), ParentHash: stale.ParentHash(), Time: stale.Time() + 1, Difficulty: new(big.Int),
+	})
+	r := NewBatchRetrieval(&oneBlock{stale}, f, testConfig.Rollup)
+	_, err := r.NextBatch(context.Background())
+	var reset *ResetError
+	if !errors.As(err, &reset) || reset.Number != 3 {
+		t.Fatalf("error %v, want a reset at L1 block 3", err)
+	}
+
+	g := happyScenario().build(t, 0, 0)
+	g.failFilters = 1
+	r = NewBatchRetrieval(&oneBlock{g.blocks[3]}, g, testConfig.Rollup)
+	if _, err := r.NextBatch(context.Background()); err == nil || errors.As(err, &reset) {
+		t.Fatalf("error %v, want the I/O error", err)
+	}
+	if b, err := r.NextBatch(context.Background()); err != nil || b == nil {
+		t.Fatalf("retry: %v %v", b, err)
+	}
+}
