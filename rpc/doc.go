@@ -4,7 +4,8 @@
 // Data flow: a [Server] owns one go-ethereum rpc.Server and two listeners
 // (HTTP and WebSocket). Each namespace is a small receiver type in its own
 // file (eth_chain.go, eth_state.go, eth_send.go, eth_call.go, eth_fees.go,
-// net.go, web3.go, txpool.go, debug.go). They read the chain through the
+// net.go, web3.go, txpool.go, debug.go, and lanes.go for the rollup's own
+// lanes_syncStatus). They read the chain through the
 // narrow interfaces declared in backend.go, which the sequencer node
 // implements on top of go-ethereum's core.BlockChain and txpool.TxPool.
 //
