@@ -84,13 +84,18 @@ func (v *Verifier) resumePoint(ctx context.Context, reset *derive.ResetError) (d
 	if err != nil {
 		return derive.Start{}, fmt.Errorf("L1 head: %w", err)
 	}
-	if l1Head.Number.Uint64() < v.cfg.Derive.Confirmations {
+	// At least one block below the head: a node may answer calls at the
+	// block it is building on from state the next block already changed
+	// (anvil does), and the reads below must all see one state. A batch in
+	// the head block is derived again instead, which costs little.
+	depth := max(v.cfg.Derive.Confirmations, 1)
+	if l1Head.Number.Uint64() < depth {
 		return derive.Start{}, inconsistent("L1 head %d is below the confirmation depth", l1Head.Number)
 	}
 	r := rollupAt{
 		l1:      v.l1,
 		address: v.cfg.Derive.Rollup,
-		block:   new(big.Int).SetUint64(l1Head.Number.Uint64() - v.cfg.Derive.Confirmations),
+		block:   new(big.Int).SetUint64(l1Head.Number.Uint64() - depth),
 		binding: bindings.NewRollup(),
 	}
 
