@@ -2,8 +2,6 @@ package e2e
 
 import (
 	"math/big"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -11,9 +9,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/params"
-	"github.com/lanes-rollup/lanes/e2e/internal/proc"
 	"github.com/lanes-rollup/lanes/l1contracts/bindings"
-	"github.com/lanes-rollup/lanes/l1contracts/deploy"
 )
 
 // ETH deposited into the Portal on a real anvil is credited on L2 exactly
@@ -21,19 +17,8 @@ import (
 // with eth_getBalance.
 func TestDepositReachesL2(t *testing.T) {
 	ctx := testContext(t)
-	l1URL := proc.StartAnvil(t, "--block-time", "1")
-	bin := proc.BuildLanes(t)
-	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, "rollup.json")
-	if out, err := exec.CommandContext(ctx, bin, "deploy", "--l1.rpc", l1URL, "--l1.key", devKey0Hex, "--out", cfgPath, "--dev").CombinedOutput(); err != nil {
-		t.Fatalf("lanes deploy: %v\n%s", err, out)
-	}
-	cfg, err := deploy.Load(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	node := startLanes(t, filepath.Join(dir, "l2"), "--rollup", cfgPath, "--l1.rpc", l1URL)
-	l1, l2 := dial(t, l1URL), dial(t, node.url)
+	env := startRollupEnv(t, ctx, 0, "--block-time", "1")
+	l1, l2, cfg := env.l1, env.l2, env.cfg
 
 	key, _ := devKey(1)
 	chainID, err := l1.ChainID(ctx)

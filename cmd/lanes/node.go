@@ -357,18 +357,30 @@ func sequencerCommand() *cli.Command {
 		Usage:  "Run the sequencer node: txpool, block building and eth_ JSON-RPC over HTTP and WebSocket",
 		Flags:  flags,
 		Before: before,
-		Action: func(ctx *cli.Context) error {
-			cfg, err := readNodeConfig(ctx)
-			if err != nil {
+		Action: runNode("Sequencer", nil),
+	}
+}
+
+// runNode is the action of a command that runs one node until it is told
+// to stop: it reads the node flags, lets prepare adjust the configuration
+// (nil for none), starts the node and logs its endpoints as role.
+func runNode(role string, prepare func(*cli.Context, *nodeConfig) error) cli.ActionFunc {
+	return func(ctx *cli.Context) error {
+		cfg, err := readNodeConfig(ctx)
+		if err != nil {
+			return err
+		}
+		if prepare != nil {
+			if err := prepare(ctx, &cfg); err != nil {
 				return err
 			}
-			n, err := startNode(cfg)
-			if err != nil {
-				return err
-			}
-			log.Info("Sequencer running", "http", n.rpc.HTTPEndpoint(), "ws", n.rpc.WSEndpoint())
-			return waitForShutdown(nil, n)
-		},
+		}
+		n, err := startNode(cfg)
+		if err != nil {
+			return err
+		}
+		log.Info(role+" running", "http", n.rpc.HTTPEndpoint(), "ws", n.rpc.WSEndpoint())
+		return waitForShutdown(nil, n)
 	}
 }
 

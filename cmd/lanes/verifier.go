@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/ethereum/go-ethereum/core/types"
-	"github.com/ethereum/go-ethereum/log"
 	"github.com/urfave/cli/v2"
 	"github.com/urfave/cli/v2/altsrc"
 
@@ -32,21 +31,9 @@ roots, and counted in the verifier/mismatches metric.
 It needs --l1.rpc, --rollup and --datadir.`,
 		Flags:  flags,
 		Before: before,
-		Action: func(ctx *cli.Context) error {
-			cfg, err := readNodeConfig(ctx)
-			if err != nil {
-				return err
-			}
-			if err := replicaConfig(&cfg, ctx.String("l1.beacon")); err != nil {
-				return err
-			}
-			n, err := startNode(cfg)
-			if err != nil {
-				return err
-			}
-			log.Info("Verifier running", "http", n.rpc.HTTPEndpoint(), "ws", n.rpc.WSEndpoint())
-			return waitForShutdown(nil, n)
-		},
+		Action: runNode("Verifier", func(ctx *cli.Context, cfg *nodeConfig) error {
+			return replicaConfig(cfg, ctx.String("l1.beacon"))
+		}),
 	}
 }
 
