@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core"
 	"github.com/ethereum/go-ethereum/core/state"
 	"github.com/ethereum/go-ethereum/core/types"
@@ -44,11 +45,14 @@ func (Sequential) Execute(ctx context.Context, env *Env, txs []*types.Transactio
 
 	core.PreExecution(ctx, header.ParentBeaconRoot, env.Parent, env.Config, evm, header.Number, header.Time)
 
+	// Hashing the header costs about as much as a plain transfer's
+	// execution; do it once, as go-ethereum's block processor does.
+	blockHash := header.Hash()
 	for i, tx := range txs {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		receipt, err := applyOne(ctx, evm, gp, statedb, signer, header, tx, len(res.Transactions))
+		receipt, err := applyOne(ctx, evm, gp, statedb, signer, header, blockHash, tx, len(res.Transactions))
 		if err != nil {
 			if mode == Validate {
 				return nil, fmt.Errorf("%w: apply tx %d [%v]: %w", ErrInvalidBlock, i, tx.Hash(), err)
@@ -73,10 +77,11 @@ func (Sequential) Execute(ctx context.Context, env *Env, txs []*types.Transactio
 	return res, nil
 }
 
-// applyOne applies tx at block position index. On failure the state and the
+// applyOne applies tx at block position index of the block whose header
+// (hash blockHash) is given. On failure the state and the
 // gas pool are rolled back to where they were, as go-ethereum's miner does,
 // so the caller may carry on with the next transaction.
-func applyOne(ctx context.Context, evm *vm.EVM, gp *core.GasPool, statedb *state.StateDB, signer types.Signer, header *types.Header, tx *types.Transaction, index int) (*types.Receipt, error) {
+func applyOne(ctx context.Context, evm *vm.EVM, gp *core.GasPool, statedb *state.StateDB, signer types.Signer, header *types.Header, blockHash common.Hash, tx *types.Transaction, index int) (*types.Receipt, error) {
 	msg, err := core.TransactionToMessage(tx, signer, header.BaseFee)
 	if err != nil {
 		return nil, err
@@ -86,7 +91,7 @@ func applyOne(ctx context.Context, evm *vm.EVM, gp *core.GasPool, statedb *state
 		gpSnap = gp.Snapshot()
 	)
 	statedb.SetTxContext(tx.Hash(), index, uint32(index+1))
-	receipt, _, err := core.ApplyTransactionWithEVM(ctx, msg, gp, statedb, header.Number, header.Hash(), header.Time, tx, evm)
+	receipt, _, err := core.ApplyTransactionWithEVM(ctx, msg, gp, statedb, header.Number, blockHash, header.Time, tx, evm)
 	if err != nil {
 		statedb.RevertToSnapshot(snap)
 		gp.Set(gpSnap)

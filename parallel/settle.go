@@ -175,7 +175,7 @@ func (s *settlement) applySequential(i int, tx *types.Transaction) error {
 		return err
 	}
 	s.flush()
-	receipt, err := applyOne(s.ctx, s.evm, s.gp, s.statedb, s.signer, s.env.Header, tx, len(s.res.Transactions))
+	receipt, err := applyOne(s.ctx, s.evm, s.gp, s.statedb, s.signer, s.env.Header, s.blockHash, tx, len(s.res.Transactions))
 	if err != nil {
 		if s.mode == Validate {
 			return s.invalid(i, tx, err)
