@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -69,6 +70,9 @@ func measure(ctx context.Context, blk *Block, ex parallel.Executor) (measured, e
 		return measured{}, err
 	}
 	env.ParentReader = reader
+	// Start each run on a collected heap, so that neither path pays for
+	// the garbage of the run before it.
+	runtime.GC()
 	cpu, start := processCPU(), time.Now()
 	res, err := ex.Execute(ctx, env, blk.Txs, statedb, parallel.Validate)
 	if err != nil {
