@@ -99,29 +99,65 @@ type mvEntry struct {
 // mvCell holds the versions of one key, ordered by transaction index, and the
 // key's value in the pre-state.
 type mvCell struct {
-	key      stateKey
-	mu       sync.RWMutex
-	entries  []mvEntry
+	key     stateKey
+	mu      sync.RWMutex
+	entries []mvEntry
+	// acct is the account a balance, nonce, code or existence cell belongs
+	// to: its pre-state value is loaded with the account's other fields.
+	// It is nil for storage cells, which load their own under baseOnce.
+	acct     *mvAccount
 	baseOnce sync.Once
 	base     value
+	// hot is set once a read of the key has been found stale or has hit
+	// an estimate: the key is written by transactions close together, and
+	// readers do better to wait for lower transactions still running than
+	// to read a version that is likely to change (see txState.readKey).
+	hot atomic.Bool
+}
+
+// markHot records that a read of c went wrong.
+func (c *mvCell) markHot() {
+	if !c.hot.Load() {
+		c.hot.Store(true)
+	}
+}
+
+// mvAccount holds the cells of one account's fields (indexed by keyKind), so
+// that an account costs one lookup in multi-version memory and one read of
+// the pre-state per block, whichever of its fields a transaction touches.
+type mvAccount struct {
+	cells    [kindStorage]mvCell
+	baseOnce sync.Once
 }
 
 const mvShards = 256
 
 type mvShard struct {
-	mu    sync.RWMutex
-	cells map[stateKey]*mvCell
-	slab  []mvCell // cells are carved from slabs to spare allocations
+	mu       sync.RWMutex
+	accounts map[common.Address]*mvAccount
+	slots    map[slotRef]*mvCell
+	// Accounts and cells are carved from slabs to spare allocations.
+	acctSlab []mvAccount
+	slotSlab []mvCell
 }
 
-// cellSlab is how many cells a shard allocates at once.
-const cellSlab = 32
+// cellSlab is how many slot cells, and accountSlab how many accounts, a
+// shard allocates at once.
+const (
+	cellSlab    = 32
+	accountSlab = 8
+)
 
-// keysPerTx sizes the shards' maps up front, so that they rarely grow.
-const keysPerTx = 12
+// accountsPerTx and slotsPerTx size the shards' maps up front, so that they
+// rarely grow.
+const (
+	accountsPerTx = 3
+	slotsPerTx    = 4
+)
 
-// baseState serves the pre-state to the workers. Every key reaches it at
-// most once per block: its value is then cached in the key's cell.
+// baseState serves the pre-state to the workers. Every account and slot
+// reaches it at most once per block: its value is then cached in
+// multi-version memory.
 //
 // Accounts are read without locks from reader (a cached, thread-safe reader
 // of the parent state) when there is one. The accounts the pre-execution
@@ -143,79 +179,69 @@ type baseState struct {
 	overlay    map[common.Address]bool
 }
 
-func (b *baseState) load(k stateKey) value {
-	if b.reader != nil && !b.overlay[k.addr] {
-		if v, err := b.loadReader(k); err == nil {
+// loadAccount stores the pre-state balance, nonce, code and existence of
+// addr in the base values of a's cells.
+func (b *baseState) loadAccount(addr common.Address, a *mvAccount) {
+	if b.reader != nil && !b.overlay[addr] {
+		if b.loadAccountReader(addr, a) == nil {
+			return
+		}
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	a.cells[kindBalance].base.num.Set(b.db.GetBalance(addr))
+	a.cells[kindNonce].base.num.SetUint64(b.db.GetNonce(addr))
+	code := &a.cells[kindCode].base
+	code.code = emptyCode
+	if c := b.db.GetCode(addr); len(c) > 0 {
+		code.code = &codeValue{code: c, hash: b.db.GetCodeHash(addr)}
+	}
+	if b.db.Exist(addr) {
+		a.cells[kindExists].base.num.SetOne()
+	}
+}
+
+func (b *baseState) loadAccountReader(addr common.Address, a *mvAccount) error {
+	acc, err := b.reader.Account(addr)
+	if err != nil {
+		return err
+	}
+	cv := emptyCode
+	if acc != nil && common.BytesToHash(acc.CodeHash) != types.EmptyCodeHash {
+		hash := common.BytesToHash(acc.CodeHash)
+		code := b.reader.Code(addr, hash)
+		if len(code) == 0 {
+			return errMissingCode
+		}
+		cv = &codeValue{code: code, hash: hash}
+	}
+	a.cells[kindCode].base.code = cv
+	if acc != nil {
+		a.cells[kindBalance].base.num.Set(acc.Balance)
+		a.cells[kindNonce].base.num.SetUint64(acc.Nonce)
+		a.cells[kindExists].base.num.SetOne()
+	}
+	return nil
+}
+
+// loadSlot returns the pre-state value of a storage slot.
+func (b *baseState) loadSlot(addr common.Address, slot common.Hash) value {
+	var v value
+	if b.reader != nil && !b.overlay[addr] {
+		word, err := b.flatStorage(addr, slot)
+		if err != nil {
+			word, err = b.slotReader.Storage(addr, slot)
+		}
+		if err == nil {
+			v.num.SetBytes32(word[:])
 			return v
 		}
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	var v value
-	switch k.kind {
-	case kindBalance:
-		v.num.Set(b.db.GetBalance(k.addr))
-	case kindNonce:
-		v.num.SetUint64(b.db.GetNonce(k.addr))
-	case kindCode:
-		code := b.db.GetCode(k.addr)
-		if len(code) == 0 {
-			v.code = emptyCode
-		} else {
-			v.code = &codeValue{code: code, hash: b.db.GetCodeHash(k.addr)}
-		}
-	case kindExists:
-		if b.db.Exist(k.addr) {
-			v.num.SetOne()
-		}
-	case kindStorage:
-		word := b.db.GetState(k.addr, k.slot)
-		v.num.SetBytes32(word[:])
-	}
+	word := b.db.GetState(addr, slot)
+	v.num.SetBytes32(word[:])
 	return v
-}
-
-func (b *baseState) loadReader(k stateKey) (value, error) {
-	var v value
-	if k.kind == kindStorage {
-		word, err := b.flatStorage(k.addr, k.slot)
-		if err != nil {
-			word, err = b.slotReader.Storage(k.addr, k.slot)
-		}
-		if err != nil {
-			return v, err
-		}
-		v.num.SetBytes32(word[:])
-		return v, nil
-	}
-	acc, err := b.reader.Account(k.addr)
-	if err != nil {
-		return v, err
-	}
-	switch k.kind {
-	case kindBalance:
-		if acc != nil {
-			v.num.Set(acc.Balance)
-		}
-	case kindNonce:
-		if acc != nil {
-			v.num.SetUint64(acc.Nonce)
-		}
-	case kindExists:
-		if acc != nil {
-			v.num.SetOne()
-		}
-	case kindCode:
-		v.code = emptyCode
-		if acc != nil && common.BytesToHash(acc.CodeHash) != types.EmptyCodeHash {
-			code := b.reader.Code(k.addr, common.BytesToHash(acc.CodeHash))
-			if len(code) == 0 {
-				return v, errMissingCode
-			}
-			v.code = &codeValue{code: code, hash: common.BytesToHash(acc.CodeHash)}
-		}
-	}
-	return v, nil
 }
 
 var errMissingCode = errors.New("missing code")
@@ -302,40 +328,87 @@ func newMVMemory(n int, base *baseState) *mvMemory {
 		lastReads:  make([]atomic.Pointer[[]readRecord], n),
 	}
 	for i := range mv.shards {
-		mv.shards[i].cells = make(map[stateKey]*mvCell, n*keysPerTx/mvShards)
+		mv.shards[i].accounts = make(map[common.Address]*mvAccount, n*accountsPerTx/mvShards)
+		mv.shards[i].slots = make(map[slotRef]*mvCell, n*slotsPerTx/mvShards)
 	}
 	return mv
 }
 
-func shardOf(k stateKey) int {
-	h := uint(k.addr[19]) ^ uint(k.addr[7])<<1 ^ uint(k.slot[31]) ^ uint(k.slot[15])<<2 ^ uint(k.kind)*13
+func shardOf(addr common.Address, slot *common.Hash) int {
+	h := uint(addr[19]) ^ uint(addr[7])<<1
+	if slot != nil {
+		h ^= uint(slot[31]) ^ uint(slot[15])<<2 ^ 13
+	}
 	return int(h % mvShards)
 }
 
+// cell returns k's cell, creating it on first use.
 func (mv *mvMemory) cell(k stateKey) *mvCell {
-	sh := &mv.shards[shardOf(k)]
-	sh.mu.RLock()
-	c := sh.cells[k]
-	sh.mu.RUnlock()
-	if c != nil {
-		return c
+	if k.kind == kindStorage {
+		return mv.slotCell(k)
 	}
-	sh.mu.Lock()
-	if c = sh.cells[k]; c == nil {
-		if len(sh.slab) == 0 {
-			sh.slab = make([]mvCell, cellSlab)
-		}
-		c = &sh.slab[0]
-		c.key = k
-		sh.slab = sh.slab[1:]
-		sh.cells[k] = c
-	}
-	sh.mu.Unlock()
-	return c
+	return &mv.account(k.addr).cells[k.kind]
 }
 
+// account returns the cells of addr's fields, creating them on first use.
+func (mv *mvMemory) account(addr common.Address) *mvAccount {
+	sh := &mv.shards[shardOf(addr, nil)]
+	return lookupOrCreate(&sh.mu, sh.accounts, addr, func() *mvAccount {
+		a := carve(&sh.acctSlab, accountSlab)
+		for kind := range a.cells {
+			a.cells[kind].key = stateKey{addr: addr, kind: keyKind(kind)}
+			a.cells[kind].acct = a
+		}
+		return a
+	})
+}
+
+// slotCell returns the cell of storage key k, creating it on first use.
+func (mv *mvMemory) slotCell(k stateKey) *mvCell {
+	sh := &mv.shards[shardOf(k.addr, &k.slot)]
+	return lookupOrCreate(&sh.mu, sh.slots, slotRef{k.addr, k.slot}, func() *mvCell {
+		c := carve(&sh.slotSlab, cellSlab)
+		c.key = k
+		return c
+	})
+}
+
+// lookupOrCreate returns m[k], read under mu's read lock, or stores and
+// returns create() under its write lock when k is missing.
+func lookupOrCreate[K comparable, V any](mu *sync.RWMutex, m map[K]*V, k K, create func() *V) *V {
+	mu.RLock()
+	v := m[k]
+	mu.RUnlock()
+	if v != nil {
+		return v
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if v = m[k]; v == nil {
+		v = create()
+		m[k] = v
+	}
+	return v
+}
+
+// carve takes the next element of *slab, allocating size more when it is
+// used up.
+func carve[T any](slab *[]T, size int) *T {
+	if len(*slab) == 0 {
+		*slab = make([]T, size)
+	}
+	v := &(*slab)[0]
+	*slab = (*slab)[1:]
+	return v
+}
+
+// baseValue returns c's value in the pre-state, loading it on first use.
 func (mv *mvMemory) baseValue(c *mvCell) value {
-	c.baseOnce.Do(func() { c.base = mv.base.load(c.key) })
+	if a := c.acct; a != nil {
+		a.baseOnce.Do(func() { mv.base.loadAccount(c.key.addr, a) })
+		return c.base
+	}
+	c.baseOnce.Do(func() { c.base = mv.base.loadSlot(c.key.addr, c.key.slot) })
 	return c.base
 }
 
@@ -358,6 +431,7 @@ func (mv *mvMemory) readCell(c *mvCell, tx int) readOutcome {
 		if e.estimate {
 			out.blocking = e.tx
 			c.mu.RUnlock()
+			c.markHot()
 			return out
 		}
 		if e.delta {
@@ -488,6 +562,22 @@ func (mv *mvMemory) markEstimates(tx int) {
 	}
 }
 
+// revalidate reports whether read r of transaction tx would still be served
+// from the same version (or, for a delta sum, yield the same value).
+func (mv *mvMemory) revalidate(r *readRecord, tx int) bool {
+	now := mv.readCell(r.cell, tx)
+	if now.blocking >= 0 || now.rec.kind != r.kind {
+		return false
+	}
+	switch r.kind {
+	case readVersion:
+		return now.rec.tx == r.tx && now.rec.inc == r.inc
+	case readSum:
+		return now.val.num == r.sum
+	}
+	return true
+}
+
 // validate re-reads the read set of transaction tx's latest recorded
 // incarnation and reports whether every read would still be served from the
 // same version (or, for delta sums, yield the same value).
@@ -498,19 +588,9 @@ func (mv *mvMemory) validate(tx int) bool {
 	}
 	for i := range *reads {
 		r := &(*reads)[i]
-		now := mv.readCell(r.cell, tx)
-		if now.blocking >= 0 || now.rec.kind != r.kind {
+		if !mv.revalidate(r, tx) {
+			r.cell.markHot()
 			return false
-		}
-		switch r.kind {
-		case readVersion:
-			if now.rec.tx != r.tx || now.rec.inc != r.inc {
-				return false
-			}
-		case readSum:
-			if now.val.num != r.sum {
-				return false
-			}
 		}
 	}
 	return true

@@ -146,8 +146,10 @@ type blockRun struct {
 	rules    params.Rules
 	blockCtx vm.BlockContext
 	txs      []*types.Transaction
-	msgs     []*core.Message
-	msgErrs  []error
+	signer   types.Signer
+	// msgs caches each transaction's message, converted by the first
+	// worker to run it rather than up front on one core.
+	msgs []atomic.Pointer[message]
 
 	mv      *mvMemory
 	sched   *scheduler
@@ -171,11 +173,6 @@ func (p *Parallel) execute(ctx context.Context, env *Env, txs []*types.Transacti
 		signer = types.MakeSigner(env.Config, header.Number, header.Time)
 		rules  = env.Config.Rules(header.Number, true, header.Time)
 	)
-	msgs := make([]*core.Message, len(txs))
-	msgErrs := make([]error, len(txs))
-	for i, tx := range txs {
-		msgs[i], msgErrs[i] = core.TransactionToMessage(tx, signer, header.BaseFee)
-	}
 	// Speculation reads a copy of the pre-state with the pre-execution
 	// system calls applied; the caller's state is written by settlement
 	// only, in block order.
@@ -208,8 +205,8 @@ func (p *Parallel) execute(ctx context.Context, env *Env, txs []*types.Transacti
 		rules:    rules,
 		blockCtx: blockCtx,
 		txs:      txs,
-		msgs:     msgs,
-		msgErrs:  msgErrs,
+		signer:   signer,
+		msgs:     make([]atomic.Pointer[message], len(txs)),
 		mv:       newMVMemory(len(txs), base),
 		sched:    newScheduler(len(txs)),
 		outputs:  make([]atomic.Pointer[txOutput], len(txs)),
@@ -219,14 +216,15 @@ func (p *Parallel) execute(ctx context.Context, env *Env, txs []*types.Transacti
 	// A sender's transactions form a nonce chain: each waits for the one
 	// before it instead of failing on a stale nonce first.
 	lastBySender := make(map[common.Address]int)
-	for i, msg := range msgs {
-		if msg == nil {
+	for i, tx := range txs {
+		from, err := types.Sender(signer, tx)
+		if err != nil {
 			continue
 		}
-		if prev, ok := lastBySender[msg.From]; ok {
+		if prev, ok := lastBySender[from]; ok {
 			run.sched.waitFor(i, prev)
 		}
-		lastBySender[msg.From] = i
+		lastBySender[from] = i
 	}
 	next, tail, err := run.run(ctx, p.workers, s)
 	stats := Stats{
@@ -293,6 +291,7 @@ func (r *blockRun) run(ctx context.Context, workers int, s *settlement) (int, ta
 
 func (r *blockRun) worker(ctx context.Context) {
 	ts := newTxState(r.mv, r.blockCtx.Coinbase)
+	ts.pendingBelow = r.sched.pendingBelow
 	// BLOCKHASH's lookup caches what it resolved, so each worker needs its
 	// own.
 	blockCtx := r.blockCtx
@@ -347,8 +346,9 @@ func (r *blockRun) execute(evm *vm.EVM, ts *txState, t task) (task, bool) {
 // index of the transaction it must wait for when a read hit an estimate.
 func (r *blockRun) runTx(evm *vm.EVM, ts *txState, i int) (out *txOutput, blocking int) {
 	blocking = -1
-	if r.msgErrs[i] != nil {
-		return &txOutput{err: r.msgErrs[i]}, -1
+	msg, err := r.message(i)
+	if err != nil {
+		return &txOutput{err: err}, -1
 	}
 	defer func() {
 		if v := recover(); v != nil {
@@ -367,7 +367,7 @@ func (r *blockRun) runTx(evm *vm.EVM, ts *txState, i int) (out *txOutput, blocki
 	// Each speculative transaction sees the whole block gas limit; the real
 	// pool is checked in block order at settlement.
 	gp := core.NewGasPool(r.env.Header.GasLimit)
-	result, err := core.ApplyMessage(evm, r.msgs[i], gp)
+	result, err := core.ApplyMessage(evm, msg, gp)
 	if err != nil {
 		return &txOutput{err: err}, -1
 	}
@@ -384,6 +384,25 @@ func (r *blockRun) runTx(evm *vm.EVM, ts *txState, i int) (out *txOutput, blocki
 		preimages: ts.preimages,
 		writes:    ts.writes,
 	}, -1
+}
+
+// message is a transaction converted to the message the EVM applies, or
+// the reason it cannot be.
+type message struct {
+	msg *core.Message
+	err error
+}
+
+// message returns transaction i's message, converting it on first use.
+// Conversion is deterministic, so two workers racing on it store equal
+// results.
+func (r *blockRun) message(i int) (*core.Message, error) {
+	if m := r.msgs[i].Load(); m != nil {
+		return m.msg, m.err
+	}
+	msg, err := core.TransactionToMessage(r.txs[i], r.signer, r.env.Header.BaseFee)
+	r.msgs[i].Store(&message{msg: msg, err: err})
+	return msg, err
 }
 
 func (r *blockRun) validate(t task) (task, bool) {

@@ -41,6 +41,10 @@ type txSlot struct {
 	incarnation int
 	status      txStatus
 	dependents  []int
+	// conflicted is set once the transaction has been aborted or suspended
+	// on a lower one; the settler counts such transactions to detect a
+	// block too contended for speculation.
+	conflicted bool
 }
 
 // scheduler is Block-STM's collaborative scheduler. Workers take the lowest
@@ -61,9 +65,6 @@ type scheduler struct {
 	sleepers   atomic.Int32
 	stopReason atomic.Pointer[string]
 
-	// conflicts counts aborts and suspensions on estimates; the settler
-	// watches it to detect a block too contended for speculation.
-	conflicts atomic.Int64
 	// watched is the transaction the settler waits for (-1: none); the
 	// worker that finishes executing it sends on executed.
 	watched  atomic.Int64
@@ -233,6 +234,26 @@ func (s *scheduler) nextTask() (task, bool) {
 	return task{}, false
 }
 
+// hotWindow bounds how far below a reader pendingBelow looks for a
+// transaction still to be executed.
+const hotWindow = 8
+
+// pendingBelow returns the highest transaction in (lo, hi), at most
+// hotWindow below hi, whose current incarnation has not been executed, or
+// -1 when there is none.
+func (s *scheduler) pendingBelow(lo, hi int) int {
+	for b := hi - 1; b > lo && b >= hi-hotWindow; b-- {
+		t := &s.txs[b]
+		t.mu.Lock()
+		st := t.status
+		t.mu.Unlock()
+		if st != statusExecuted && st != statusCommitted {
+			return b
+		}
+	}
+	return -1
+}
+
 // addDependency suspends tx until blocking has been executed again. It
 // returns false when blocking has already finished, in which case the
 // caller retries the read at once.
@@ -243,10 +264,10 @@ func (s *scheduler) addDependency(tx, blocking int) bool {
 		b.mu.Unlock()
 		return false
 	}
-	s.conflicts.Add(1)
 	t := &s.txs[tx]
 	t.mu.Lock()
 	t.status = statusAborting
+	t.conflicted = true
 	t.mu.Unlock()
 	b.dependents = append(b.dependents, tx)
 	b.mu.Unlock()
@@ -306,7 +327,7 @@ func (s *scheduler) tryAbort(tx, inc int) bool {
 	defer t.mu.Unlock()
 	if t.incarnation == inc && t.status == statusExecuted {
 		t.status = statusAborting
-		s.conflicts.Add(1)
+		t.conflicted = true
 		return true
 	}
 	return false
@@ -333,16 +354,17 @@ func (s *scheduler) watch(tx, inc int) bool {
 }
 
 // tryCommit marks (tx, inc) committed if it is still the executed
-// incarnation. From then on no validation can abort it.
-func (s *scheduler) tryCommit(tx, inc int) bool {
+// incarnation. From then on no validation can abort it. It also reports
+// whether tx was ever aborted or suspended.
+func (s *scheduler) tryCommit(tx, inc int) (committed, conflicted bool) {
 	t := &s.txs[tx]
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.incarnation == inc && t.status == statusExecuted {
 		t.status = statusCommitted
-		return true
+		return true, t.conflicted
 	}
-	return false
+	return false, false
 }
 
 // finishValidation schedules the re-execution of an aborted transaction and

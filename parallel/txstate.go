@@ -65,6 +65,9 @@ type txState struct {
 	coinbase common.Address
 	tx       int
 	inc      int
+	// pendingBelow, when set, returns the highest transaction between lo
+	// and hi (exclusive) that has not been executed yet, or -1.
+	pendingBelow func(lo, hi int) int
 
 	// reads indexes readBuf, the first read of each key in read order
 	// (map values stay small so that the map stores them inline).
@@ -150,6 +153,18 @@ func (t *txState) readKey(k stateKey) readOutcome {
 	r := t.mv.read(k, t.tx)
 	if r.blocking >= 0 {
 		panic(dependencyAbort{blocking: r.blocking})
+	}
+	if r.rec.kind != readSum && r.rec.cell.hot.Load() && t.pendingBelow != nil {
+		// A hot key: a lower transaction still running is likely to write
+		// it, and this read to fail validation. Wait for that transaction
+		// instead, as for an estimate.
+		lower := -1
+		if r.rec.kind == readVersion {
+			lower = r.rec.tx
+		}
+		if b := t.pendingBelow(lower, t.tx); b >= 0 {
+			panic(dependencyAbort{blocking: b})
+		}
 	}
 	t.reads[k] = int32(len(t.readBuf))
 	t.readBuf = append(t.readBuf, r)

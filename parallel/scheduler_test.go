@@ -1,0 +1,60 @@
+package parallel
+
+import (
+	"testing"
+
+	"github.com/ethereum/go-ethereum/common"
+)
+
+func TestPendingBelow(t *testing.T) {
+	s := newScheduler(20)
+	setStatus := func(st txStatus, txs ...int) {
+		for _, tx := range txs {
+			s.txs[tx].status = st
+		}
+	}
+	if got := s.pendingBelow(-1, 10); got != 9 {
+		t.Fatalf("all ready: pending below 10 is %d, want 9", got)
+	}
+	setStatus(statusExecuted, 9, 8)
+	setStatus(statusCommitted, 7)
+	if got := s.pendingBelow(-1, 10); got != 6 {
+		t.Fatalf("pending below 10 is %d, want 6", got)
+	}
+	// lo is exclusive: the version read was written by 6 itself.
+	if got := s.pendingBelow(6, 10); got != -1 {
+		t.Fatalf("pending in (6, 10) is %d, want none", got)
+	}
+	setStatus(statusExecuting, 6)
+	if got := s.pendingBelow(5, 10); got != 6 {
+		t.Fatalf("executing 6: pending in (5, 10) is %d, want 6", got)
+	}
+	// Only hotWindow transactions below the reader are looked at.
+	setStatus(statusExecuted, 2, 3, 4, 5, 6)
+	if got := s.pendingBelow(-1, 10); got != -1 {
+		t.Fatalf("pending within the window below 10 is %d, want none (0 and 1 are outside)", got)
+	}
+}
+
+func TestFailedValidationMarksKeyHot(t *testing.T) {
+	mv := newTestMemory(t, 3)
+	hot := slotKey(common.HexToAddress("0x1"), common.Hash{})
+	cold := slotKey(common.HexToAddress("0x2"), common.Hash{})
+	// Transaction 2 reads both keys from the pre-state.
+	reads := []readRecord{mv.read(hot, 2).rec, mv.read(cold, 2).rec}
+	mv.record(2, 0, reads, nil)
+	if !mv.validate(2) {
+		t.Fatal("untouched reads failed validation")
+	}
+	// Transaction 1 then writes one of them: the read is stale.
+	mv.record(1, 0, nil, []keyWrite{{key: hot, val: word(1)}})
+	if mv.validate(2) {
+		t.Fatal("stale read passed validation")
+	}
+	if !mv.cell(hot).hot.Load() {
+		t.Error("the key read stale is not marked hot")
+	}
+	if mv.cell(cold).hot.Load() {
+		t.Error("a key read correctly is marked hot")
+	}
+}
