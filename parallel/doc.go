@@ -20,8 +20,11 @@
 //	   txState, a vm.StateDB that reads from multi-version memory (keys:
 //	   balance, nonce, code, existence, each storage slot) and records reads
 //	   and writes. Reading an ESTIMATE suspends the transaction until the
-//	   writer has run again. The fee recipient's balance is written as a
-//	   delta and summed when a transaction reads it.
+//	   writer has run again. A key once read stale is "hot": reading it
+//	   suspends the transaction on the nearest lower one not yet executed.
+//	   An account's four fields share one entry, loaded from the pre-state
+//	   once. The fee recipient's balance is written as a delta and summed
+//	   when a transaction reads it.
 //	   │
 //	   │ meanwhile, on the calling goroutine:
 //	   ▼

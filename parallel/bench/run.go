@@ -38,14 +38,18 @@ type Report struct {
 	// SeqCPUMs and ParCPUMs are the process CPU time (all threads, GC
 	// included) of the best round: on a loaded machine they show the work
 	// each path does when wall time cannot.
-	SeqCPUMs     float64 `json:"seq_cpu_ms"`
-	ParCPUMs     float64 `json:"par_cpu_ms"`
-	SeqRootMs    float64 `json:"seq_root_ms"`
-	ParRootMs    float64 `json:"par_root_ms"`
-	Incarnations int     `json:"incarnations"`
-	Reexecutions int     `json:"reexecutions"`
-	Validations  int     `json:"validations"`
-	Fallbacks    int     `json:"fallbacks"`
+	SeqCPUMs float64 `json:"seq_cpu_ms"`
+	ParCPUMs float64 `json:"par_cpu_ms"`
+	// SeqAllocsPerTx and ParAllocsPerTx are heap allocations per
+	// transaction during execution, of the best round.
+	SeqAllocsPerTx float64 `json:"seq_allocs_per_tx"`
+	ParAllocsPerTx float64 `json:"par_allocs_per_tx"`
+	SeqRootMs      float64 `json:"seq_root_ms"`
+	ParRootMs      float64 `json:"par_root_ms"`
+	Incarnations   int     `json:"incarnations"`
+	Reexecutions   int     `json:"reexecutions"`
+	Validations    int     `json:"validations"`
+	Fallbacks      int     `json:"fallbacks"`
 	// SeqTail is how many transactions of the best parallel round ran
 	// sequentially after the executor stopped speculating (contention).
 	SeqTail   int    `json:"seq_tail"`
@@ -59,6 +63,7 @@ type measured struct {
 	exec     time.Duration
 	cpu      time.Duration
 	rootTime time.Duration
+	allocs   uint64 // heap allocations during execution
 }
 
 func measure(ctx context.Context, blk *Block, ex parallel.Executor) (measured, error) {
@@ -73,12 +78,16 @@ func measure(ctx context.Context, blk *Block, ex parallel.Executor) (measured, e
 	// Start each run on a collected heap, so that neither path pays for
 	// the garbage of the run before it.
 	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
 	cpu, start := processCPU(), time.Now()
 	res, err := ex.Execute(ctx, env, blk.Txs, statedb, parallel.Validate)
 	if err != nil {
 		return measured{}, err
 	}
 	m := measured{res: res, exec: time.Since(start), cpu: processCPU() - cpu}
+	runtime.ReadMemStats(&after)
+	m.allocs = after.Mallocs - before.Mallocs
 	start = time.Now()
 	m.root = statedb.IntermediateRoot(env.Config.Rules(env.Header.Number, true, env.Header.Time))
 	m.rootTime = time.Since(start)
@@ -136,6 +145,8 @@ func RunBlock(ctx context.Context, workload string, blk *Block, workers, rounds 
 	rep.SeqMgasPerS, rep.ParMgasPerS = mgas(rep.GasUsed, seqBest.exec), mgas(parBest.res.GasUsed, parBest.exec)
 	rep.SeqRootMs, rep.ParRootMs = ms(seqBest.rootTime), ms(parBest.rootTime)
 	rep.SeqCPUMs, rep.ParCPUMs = ms(seqBest.cpu), ms(parBest.cpu)
+	perTx := func(n uint64) float64 { return float64(n) / float64(len(blk.Txs)) }
+	rep.SeqAllocsPerTx, rep.ParAllocsPerTx = perTx(seqBest.allocs), perTx(parBest.allocs)
 	rep.Incarnations = parBest.res.Stats.Incarnations
 	rep.Reexecutions = rep.Incarnations - len(blk.Txs)
 	rep.Validations = parBest.res.Stats.Validations
