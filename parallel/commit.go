@@ -11,9 +11,10 @@ const (
 	// back on to judge whether speculation pays.
 	contentionWindow = 32
 	// contentionLimit is the number of transactions within one window that
-	// were aborted or suspended on a lower one, beyond which the rest of
-	// the block runs sequentially: most transactions then depend on the
-	// one before, and speculation only adds work. Measured on
+	// were aborted, suspended on a lower one, or waited for one early (see
+	// txState.waitedEarly), beyond which the rest of the block runs
+	// sequentially: most transactions then depend on the one before, and
+	// speculation only adds work. Measured on
 	// 2000-transaction blocks with two workers: a pool every transaction
 	// swaps on, or a token recipient every transaction pays, exceeds it
 	// within the first window; a recipient 40% of them pay does not.

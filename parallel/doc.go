@@ -22,6 +22,8 @@
 //	   and writes. Reading an ESTIMATE suspends the transaction until the
 //	   writer has run again. A key once read stale is "hot": reading it
 //	   suspends the transaction on the nearest lower one not yet executed.
+//	   When the transaction waited for is running on another worker, the
+//	   reader blocks until it is done and reads again, keeping its work.
 //	   An account's four fields share one entry, loaded from the pre-state
 //	   once. The fee recipient's balance is written as a delta and summed
 //	   when a transaction reads it.

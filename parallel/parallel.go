@@ -292,6 +292,7 @@ func (r *blockRun) run(ctx context.Context, workers int, s *settlement) (int, ta
 func (r *blockRun) worker(ctx context.Context) {
 	ts := newTxState(r.mv, r.blockCtx.Coinbase)
 	ts.pendingBelow = r.sched.pendingBelow
+	ts.awaitRunning = r.sched.awaitRunning
 	// BLOCKHASH's lookup caches what it resolved, so each worker needs its
 	// own.
 	blockCtx := r.blockCtx
@@ -335,6 +336,9 @@ func (r *blockRun) execute(evm *vm.EVM, ts *txState, t task) (task, bool) {
 		if r.incarnations.Add(1) > r.limit {
 			r.sched.stop("too many incarnations")
 			return task{}, false
+		}
+		if ts.waitedEarly() {
+			r.sched.markConflicted(t.tx)
 		}
 		r.outputs[t.tx].Store(out)
 		wrote := r.mv.record(t.tx, t.inc, ts.readSet(), out.writes)

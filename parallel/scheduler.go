@@ -41,9 +41,10 @@ type txSlot struct {
 	incarnation int
 	status      txStatus
 	dependents  []int
-	// conflicted is set once the transaction has been aborted or suspended
-	// on a lower one; the settler counts such transactions to detect a
-	// block too contended for speculation.
+	// conflicted is set once the transaction has been aborted, suspended
+	// on a lower one, or has waited for one before doing half its reads;
+	// the settler counts such transactions to detect a block too
+	// contended for speculation.
 	conflicted bool
 }
 
@@ -69,11 +70,19 @@ type scheduler struct {
 	// worker that finishes executing it sends on executed.
 	watched  atomic.Int64
 	executed chan struct{}
+
+	// Workers waiting in awaitRunning for another worker's transaction
+	// sleep on ran; every transaction that stops running broadcasts on it
+	// when someone waits.
+	ranMu      sync.Mutex
+	ran        *sync.Cond
+	runWaiters atomic.Int32
 }
 
 func newScheduler(n int) *scheduler {
 	s := &scheduler{n: n, txs: make([]txSlot, n), executed: make(chan struct{}, 1)}
 	s.wake = sync.NewCond(&s.wakeMu)
+	s.ran = sync.NewCond(&s.ranMu)
 	s.watched.Store(-1)
 	return s
 }
@@ -107,12 +116,55 @@ func (s *scheduler) stop(reason string) {
 	s.stopReason.CompareAndSwap(nil, &reason)
 	s.done.Store(true)
 	s.notify()
+	s.notifyRan()
 }
 
 // finish ends the run because every transaction has been committed.
 func (s *scheduler) finish() {
 	s.done.Store(true)
 	s.notify()
+	s.notifyRan()
+}
+
+// awaitRunning blocks while transaction b is being executed, and reports
+// whether it did: the caller, executing a higher transaction that must see
+// b's writes, then reads again rather than abandon its incarnation. It
+// returns false at once when b is not running (it waits to be scheduled,
+// or has finished), and when the run is over; the caller then suspends.
+//
+// Waits go only from a higher transaction to a lower one that a worker is
+// executing, so the lowest transaction of any chain of waits is running
+// and not waiting: every wait ends.
+func (s *scheduler) awaitRunning(b int) bool {
+	slot := &s.txs[b]
+	running := func() bool {
+		slot.mu.Lock()
+		defer slot.mu.Unlock()
+		return slot.status == statusExecuting
+	}
+	s.ranMu.Lock()
+	defer s.ranMu.Unlock()
+	// Registered before the status check, so that a transaction that stops
+	// running after it sees the waiter and broadcasts.
+	s.runWaiters.Add(1)
+	defer s.runWaiters.Add(-1)
+	waited := false
+	for !s.done.Load() && running() {
+		waited = true
+		s.ran.Wait()
+	}
+	return waited && !s.done.Load()
+}
+
+// notifyRan wakes the workers waiting in awaitRunning after a transaction
+// stopped running.
+func (s *scheduler) notifyRan() {
+	if s.runWaiters.Load() == 0 {
+		return
+	}
+	s.ranMu.Lock()
+	s.ran.Broadcast()
+	s.ranMu.Unlock()
 }
 
 func (s *scheduler) stopped() (string, bool) {
@@ -273,7 +325,17 @@ func (s *scheduler) addDependency(tx, blocking int) bool {
 	b.mu.Unlock()
 	s.numActive.Add(-1)
 	s.notify()
+	s.notifyRan()
 	return true
+}
+
+// markConflicted notes that tx's execution mostly waited on a lower one,
+// for the settler's contention count.
+func (s *scheduler) markConflicted(tx int) {
+	t := &s.txs[tx]
+	t.mu.Lock()
+	t.conflicted = true
+	t.mu.Unlock()
 }
 
 func (s *scheduler) setReady(tx int) {
@@ -293,6 +355,7 @@ func (s *scheduler) finishExecution(tx, inc int, wroteNewPath bool) (task, bool)
 	deps := t.dependents
 	t.dependents = nil
 	t.mu.Unlock()
+	s.notifyRan()
 	if s.watched.Load() == int64(tx) {
 		select {
 		case s.executed <- struct{}{}:

@@ -1,6 +1,7 @@
 package parallel
 
 import (
+	"runtime"
 	"testing"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -56,5 +57,58 @@ func TestFailedValidationMarksKeyHot(t *testing.T) {
 	}
 	if mv.cell(cold).hot.Load() {
 		t.Error("a key read correctly is marked hot")
+	}
+}
+
+func TestAwaitRunning(t *testing.T) {
+	s := newScheduler(4)
+	// Transaction 0 is waiting to be scheduled: nobody will finish it while
+	// the caller waits, so the caller must suspend instead.
+	if s.awaitRunning(0) {
+		t.Fatal("waited for a transaction that is not running")
+	}
+	// Transaction 1 is running: the wait ends when its execution does.
+	s.txs[1].status = statusExecuting
+	waited := make(chan bool)
+	go func() { waited <- s.awaitRunning(1) }()
+	for s.runWaiters.Load() == 0 {
+		runtime.Gosched()
+	}
+	select {
+	case <-waited:
+		t.Fatal("wait ended while the transaction was still running")
+	default:
+	}
+	s.numActive.Add(1) // the task finishExecution releases
+	s.finishExecution(1, 0, false)
+	if !<-waited {
+		t.Fatal("wait ended without reporting it waited")
+	}
+	// Transaction 2 is running and suspends itself on 0: the waiter on 2
+	// wakes, and must suspend too.
+	s.txs[2].status = statusExecuting
+	go func() { waited <- s.awaitRunning(2) }()
+	for s.runWaiters.Load() == 0 {
+		runtime.Gosched()
+	}
+	s.numActive.Add(1)
+	if !s.addDependency(2, 0) {
+		t.Fatal("dependency on a transaction not executed was refused")
+	}
+	if !<-waited {
+		t.Fatal("wait on a transaction that suspended did not report waiting")
+	}
+	if s.awaitRunning(2) {
+		t.Fatal("waited for a suspended transaction")
+	}
+	// A stopped run releases every waiter, which then gives up.
+	s.txs[3].status = statusExecuting
+	go func() { waited <- s.awaitRunning(3) }()
+	for s.runWaiters.Load() == 0 {
+		runtime.Gosched()
+	}
+	s.stop("test")
+	if <-waited {
+		t.Fatal("a wait ended by stop reported success")
 	}
 }
