@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"text/tabwriter"
 
@@ -30,6 +31,7 @@ func benchCommand() *cli.Command {
 				&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "parallel executor workers", EnvVars: []string{"LANES_BENCH_WORKERS"}},
 				&cli.IntFlag{Name: "rounds", Value: 3, Usage: "runs per path; the fastest counts", EnvVars: []string{"LANES_BENCH_ROUNDS"}},
 				&cli.BoolFlag{Name: "json", Usage: "print one JSON object per workload", EnvVars: []string{"LANES_BENCH_JSON"}},
+				&cli.StringFlag{Name: "cpuprofile", Usage: "after timing, profile the parallel path alone for as many rounds and write the pprof CPU profile to `FILE` (FILE-<workload> when running several workloads)", EnvVars: []string{"LANES_BENCH_CPUPROFILE"}},
 			},
 			Action: runBenchParallel,
 		}},
@@ -43,12 +45,7 @@ func runBenchParallel(c *cli.Context) error {
 	}
 	var reports []bench.Report
 	for _, w := range workloads {
-		rep, err := bench.Run(c.Context, bench.Config{
-			Workload: w,
-			Txs:      c.Int("txs"),
-			Workers:  c.Int("workers"),
-			Rounds:   c.Int("rounds"),
-		})
+		rep, err := runBenchWorkload(c, w, len(workloads) > 1)
 		if err != nil {
 			return fmt.Errorf("bench %s: %w", w, err)
 		}
@@ -69,6 +66,33 @@ func runBenchParallel(c *cli.Context) error {
 		}
 	}
 	return nil
+}
+
+// runBenchWorkload runs one workload, writing the parallel path's CPU
+// profile when --cpuprofile asks for it.
+func runBenchWorkload(c *cli.Context, workload string, several bool) (rep bench.Report, err error) {
+	cfg := bench.Config{
+		Workload: workload,
+		Txs:      c.Int("txs"),
+		Workers:  c.Int("workers"),
+		Rounds:   c.Int("rounds"),
+	}
+	if path := c.String("cpuprofile"); path != "" {
+		if several {
+			path += "-" + workload
+		}
+		f, err := os.Create(path)
+		if err != nil {
+			return rep, fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer func() {
+			if cerr := f.Close(); err == nil && cerr != nil {
+				err = fmt.Errorf("--cpuprofile: %w", cerr)
+			}
+		}()
+		cfg.CPUProfile = f
+	}
+	return bench.Run(c.Context, cfg)
 }
 
 func printBenchTable(out io.Writer, reports []bench.Report) {

@@ -1,7 +1,10 @@
 package bench
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"io"
 	"runtime"
 	"testing"
 
@@ -21,6 +24,29 @@ func TestRunAllWorkloadsIdentical(t *testing.T) {
 			t.Errorf("%s: fell back", w)
 		}
 		t.Logf("%+v", rep)
+	}
+}
+
+func TestRunWritesCPUProfile(t *testing.T) {
+	var buf bytes.Buffer
+	rep, err := Run(context.Background(), Config{Workload: "erc20", Txs: 300, Workers: 2, Rounds: 2, CPUProfile: &buf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Identical {
+		t.Fatal(rep.Mismatch)
+	}
+	// A pprof profile is a gzipped protocol buffer.
+	zr, err := gzip.NewReader(&buf)
+	if err != nil {
+		t.Fatalf("profile is not gzipped: %v", err)
+	}
+	raw, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatalf("profile is truncated: %v", err)
+	}
+	if len(raw) == 0 {
+		t.Fatal("empty profile")
 	}
 }
 

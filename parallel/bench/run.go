@@ -3,7 +3,9 @@ package bench
 import (
 	"context"
 	"fmt"
+	"io"
 	"runtime"
+	"runtime/pprof"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -21,6 +23,10 @@ type Config struct {
 	// Rounds is how often each path runs; the fastest run counts. Zero
 	// means three.
 	Rounds int
+	// CPUProfile, when set, receives a pprof CPU profile of the parallel
+	// path alone: after the timed rounds, the parallel executor runs the
+	// block Rounds more times under the profiler.
+	CPUProfile io.Writer
 }
 
 // Report compares the two paths on one workload. Times are of the best
@@ -108,7 +114,27 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
-	return RunBlock(ctx, cfg.Workload, blk, cfg.Workers, rounds)
+	rep, err := RunBlock(ctx, cfg.Workload, blk, cfg.Workers, rounds)
+	if err != nil || cfg.CPUProfile == nil {
+		return rep, err
+	}
+	return rep, profileParallel(ctx, blk, cfg.Workers, rounds, cfg.CPUProfile)
+}
+
+// profileParallel runs the parallel executor on blk rounds times under the
+// CPU profiler, writing the profile to w.
+func profileParallel(ctx context.Context, blk *Block, workers, rounds int, w io.Writer) error {
+	par := parallel.NewParallel(workers)
+	if err := pprof.StartCPUProfile(w); err != nil {
+		return fmt.Errorf("cpu profile: %w", err)
+	}
+	defer pprof.StopCPUProfile()
+	for range rounds {
+		if _, err := measure(ctx, blk, par); err != nil {
+			return fmt.Errorf("parallel: %w", err)
+		}
+	}
+	return nil
 }
 
 // RunBlock times both executors on an already built block.
