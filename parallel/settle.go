@@ -279,7 +279,7 @@ func applyWrites(db *state.StateDB, rec *writeRecorder, writes []keyWrite) {
 			acc.code = true
 		case kindStorage:
 			db.SetState(w.key.addr, w.key.slot, w.val.word())
-			acc.slots[w.key.slot] = struct{}{}
+			acc.addSlot(w.key.slot)
 		}
 	}
 	for addr := range deleted {

@@ -75,8 +75,17 @@ type writeRecorder struct {
 }
 
 type recordedAccount struct {
-	code  bool
+	code bool
+	// slots is made on the first storage write: most accounts a block
+	// writes are plain balances and nonces.
 	slots map[common.Hash]struct{}
+}
+
+func (a *recordedAccount) addSlot(slot common.Hash) {
+	if a.slots == nil {
+		a.slots = make(map[common.Hash]struct{})
+	}
+	a.slots[slot] = struct{}{}
 }
 
 func newWriteRecorder() *writeRecorder {
@@ -86,7 +95,7 @@ func newWriteRecorder() *writeRecorder {
 func (r *writeRecorder) account(addr common.Address) *recordedAccount {
 	acc := r.accounts[addr]
 	if acc == nil {
-		acc = &recordedAccount{slots: make(map[common.Hash]struct{})}
+		acc = new(recordedAccount)
 		r.accounts[addr] = acc
 	}
 	return acc
@@ -104,7 +113,7 @@ func (r *writeRecorder) hooks() *tracing.Hooks {
 			r.account(addr).code = true
 		},
 		OnStorageChange: func(addr common.Address, slot common.Hash, _, _ common.Hash) {
-			r.account(addr).slots[slot] = struct{}{}
+			r.account(addr).addSlot(slot)
 		},
 	}
 }
