@@ -35,7 +35,7 @@ func (Sequential) Execute(ctx context.Context, env *Env, txs []*types.Transactio
 	vmConfig := env.VMConfig
 	var recorder *writeRecorder
 	if vmConfig.Tracer == nil {
-		recorder = newWriteRecorder()
+		recorder = newWriteRecorder(2 * len(txs))
 		vmState = state.NewHookedState(statedb, recorder.hooks())
 	} else {
 		vmState = state.NewHookedState(statedb, vmConfig.Tracer)

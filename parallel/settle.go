@@ -77,7 +77,7 @@ func newSettlement(ctx context.Context, env *Env, blockCtx vm.BlockContext, stat
 		signer:    types.MakeSigner(env.Config, header.Number, header.Time),
 		blockHash: header.Hash(),
 		statedb:   statedb,
-		recorder:  newWriteRecorder(),
+		recorder:  newWriteRecorder(2 * n),
 		gp:        core.NewGasPool(header.GasLimit),
 		res: &Result{
 			Transactions: make(types.Transactions, 0, n),

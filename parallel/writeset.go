@@ -88,8 +88,11 @@ func (a *recordedAccount) addSlot(slot common.Hash) {
 	a.slots[slot] = struct{}{}
 }
 
-func newWriteRecorder() *writeRecorder {
-	return &writeRecorder{accounts: make(map[common.Address]*recordedAccount)}
+// newWriteRecorder returns a recorder with room for about the given number
+// of accounts, so that a large block does not rehash the map as it grows.
+// Executors pass twice the transaction count: a sender and a recipient each.
+func newWriteRecorder(accounts int) *writeRecorder {
+	return &writeRecorder{accounts: make(map[common.Address]*recordedAccount, accounts)}
 }
 
 func (r *writeRecorder) account(addr common.Address) *recordedAccount {
