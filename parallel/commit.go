@@ -43,6 +43,10 @@ func (r *blockRun) commit(ctx context.Context, s *settlement, workersDone <-chan
 	n := len(r.txs)
 	windowStart, conflicted := 0, 0
 	drained := false
+	// settledMark is the highest record mark of the settled transactions:
+	// their writes are final, and a validation that began at or after it
+	// saw all of them.
+	var settledMark uint64
 	for i := 0; i < n; {
 		if err := ctx.Err(); err != nil {
 			return i, tailStopped, err
@@ -51,7 +55,7 @@ func (r *blockRun) commit(ctx context.Context, s *settlement, workersDone <-chan
 			return i, tailStopped, nil
 		}
 		inc, executed := r.sched.executedIncarnation(i)
-		if executed && r.mv.validate(i) {
+		if executed && r.finalValidation(i, inc, settledMark) {
 			committed, hadConflict := r.sched.tryCommit(i, inc)
 			if !committed {
 				continue
@@ -67,6 +71,7 @@ func (r *blockRun) commit(ctx context.Context, s *settlement, workersDone <-chan
 			if err != nil {
 				return i, tailStopped, err
 			}
+			settledMark = max(settledMark, r.mv.recordMark[i].Load())
 			i++
 			if i-windowStart == contentionWindow {
 				if conflicted > contentionLimit {
@@ -99,4 +104,24 @@ func (r *blockRun) commit(ctx context.Context, s *settlement, workersDone <-chan
 		}
 	}
 	return n, tailNone, nil
+}
+
+// checkSkippedValidations makes finalValidation validate even when it may
+// skip, and panic if the validation fails. Tests set it.
+var checkSkippedValidations bool
+
+// finalValidation reports whether incarnation inc of transaction i, the
+// lowest one not settled, still validates, so that it can be settled.
+// A worker's validation that began after the settled transactions' final
+// records (settledMark) saw the values they leave, which can no longer
+// change, so its success stands and the read set need not be checked
+// again.
+func (r *blockRun) finalValidation(i, inc int, settledMark uint64) bool {
+	if !r.sched.validatedSince(i, inc, settledMark) {
+		return r.mv.validate(i)
+	}
+	if checkSkippedValidations && !r.mv.validate(i) {
+		panic(fmt.Sprintf("transaction %d incarnation %d: skipped final validation fails", i, inc))
+	}
+	return true
 }

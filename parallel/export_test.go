@@ -9,3 +9,8 @@ func NewParallelWithFault(workers, budget int, fault func(tx int)) *Parallel {
 	p.fault = fault
 	return p
 }
+
+func init() {
+	// Every test checks that the settler skips only validations that pass.
+	checkSkippedValidations = true
+}

@@ -319,6 +319,12 @@ type mvMemory struct {
 	// only the worker executing i replaces it.
 	lastWrites []atomic.Pointer[[]keyWrite]
 	lastReads  []atomic.Pointer[[]readRecord]
+
+	// records counts the executions recorded so far; recordMark[i] is the
+	// count just after transaction i's latest one. A validation that began
+	// when the count was c saw every record numbered c or below.
+	records    atomic.Uint64
+	recordMark []atomic.Uint64
 }
 
 func newMVMemory(n int, base *baseState) *mvMemory {
@@ -326,6 +332,7 @@ func newMVMemory(n int, base *baseState) *mvMemory {
 		base:       base,
 		lastWrites: make([]atomic.Pointer[[]keyWrite], n),
 		lastReads:  make([]atomic.Pointer[[]readRecord], n),
+		recordMark: make([]atomic.Uint64, n),
 	}
 	for i := range mv.shards {
 		mv.shards[i].accounts = make(map[common.Address]*mvAccount, n*accountsPerTx/mvShards)
@@ -520,8 +527,15 @@ func (mv *mvMemory) record(tx, inc int, reads []readRecord, writes []keyWrite) b
 	}
 	mv.lastWrites[tx].Store(&writes)
 	mv.lastReads[tx].Store(&reads)
+	// Numbered once its writes are in place: a validation that reads the
+	// count afterwards sees them.
+	mv.recordMark[tx].Store(mv.records.Add(1))
 	return newPath
 }
+
+// mark returns the number of executions recorded so far, to be read before
+// a validation starts.
+func (mv *mvMemory) mark() uint64 { return mv.records.Load() }
 
 // smallWriteSet is the size up to which a write set is searched linearly
 // rather than through a map.

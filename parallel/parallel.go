@@ -185,7 +185,7 @@ func (p *Parallel) execute(ctx context.Context, env *Env, txs []*types.Transacti
 		base.flat, _ = statedb.Database().TrieDB().StateReader(env.Parent.Root)
 	}
 	blockCtx := core.NewEVMBlockContext(header, env.Chain, &header.Coinbase)
-	preRecorder := newWriteRecorder()
+	preRecorder := newWriteRecorder(0)
 	preEVM := vm.NewEVM(blockCtx, state.NewHookedState(base.db, preRecorder.hooks()), env.Config, env.VMConfig)
 	core.PreExecution(ctx, header.ParentBeaconRoot, env.Parent, env.Config, preEVM, header.Number, header.Time)
 	preEVM.Release()
@@ -411,7 +411,11 @@ func (r *blockRun) message(i int) (*core.Message, error) {
 
 func (r *blockRun) validate(t task) (task, bool) {
 	r.validations.Add(1)
+	mark := r.mv.mark()
 	valid := r.mv.validate(t.tx)
+	if valid {
+		r.sched.noteValidated(t.tx, t.inc, mark)
+	}
 	aborted := !valid && r.sched.tryAbort(t.tx, t.inc)
 	if aborted {
 		r.mv.markEstimates(t.tx)

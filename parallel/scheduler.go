@@ -46,6 +46,11 @@ type txSlot struct {
 	// the settler counts such transactions to detect a block too
 	// contended for speculation.
 	conflicted bool
+	// validated is set when incarnation validInc passed a validation that
+	// began at record mark validMark (see mvMemory.mark).
+	validated bool
+	validInc  int
+	validMark uint64
 }
 
 // scheduler is Block-STM's collaborative scheduler. Workers take the lowest
@@ -327,6 +332,26 @@ func (s *scheduler) addDependency(tx, blocking int) bool {
 	s.notify()
 	s.notifyRan()
 	return true
+}
+
+// noteValidated records that incarnation inc of tx passed a validation
+// that began at record mark.
+func (s *scheduler) noteValidated(tx, inc int, mark uint64) {
+	t := &s.txs[tx]
+	t.mu.Lock()
+	if !t.validated || t.validInc != inc || t.validMark < mark {
+		t.validated, t.validInc, t.validMark = true, inc, mark
+	}
+	t.mu.Unlock()
+}
+
+// validatedSince reports whether incarnation inc of tx passed a validation
+// that began at record mark or later.
+func (s *scheduler) validatedSince(tx, inc int, mark uint64) bool {
+	t := &s.txs[tx]
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.validated && t.validInc == inc && t.validMark >= mark
 }
 
 // markConflicted notes that tx's execution mostly waited on a lower one,
