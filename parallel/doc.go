@@ -32,7 +32,9 @@
 //	   ▼
 //	commit (commit.go)           the commit index: transaction i is final once
 //	   │                         0..i-1 are settled and its read set still
-//	   │                         validates; it is marked committed (never
+//	   │                         validates (a worker's validation that began
+//	   │                         after their final executions were recorded
+//	   │                         stands); it is marked committed (never
 //	   │                         aborted again) and settled at once
 //	   ▼
 //	settlement (settle.go)       PreExecution on the real state, then each
