@@ -73,6 +73,7 @@ func (r *blockRun) commit(ctx context.Context, s *settlement, workersDone <-chan
 			}
 			settledMark = max(settledMark, r.mv.recordMark[i].Load())
 			i++
+			r.settled.Store(int64(i))
 			if i-windowStart == contentionWindow {
 				if conflicted > contentionLimit {
 					return i, tailContention, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -155,6 +156,9 @@ type blockRun struct {
 	sched   *scheduler
 	outputs []atomic.Pointer[txOutput]
 	fault   func(tx int)
+
+	// settled is how many transactions the settler has settled.
+	settled atomic.Int64
 
 	incarnations atomic.Int64
 	validations  atomic.Int64
@@ -313,12 +317,28 @@ func (r *blockRun) worker(ctx context.Context) {
 		switch t.kind {
 		case taskExecute:
 			t, ok = r.execute(evm, ts, t)
+			r.yieldToSettler()
 		case taskValidate:
 			t, ok = r.validate(t)
 		}
 		if !ok {
 			t, ok = r.sched.nextTask()
 		}
+	}
+}
+
+// settlerLag is how far the execution index may run ahead of settlement
+// before workers yield their processor after each execution.
+const settlerLag = 16
+
+// yieldToSettler lets the settler run when it has fallen behind. The
+// settler is a third goroutine on as many processors as workers, woken
+// whenever the transaction it waits for has executed; while every
+// processor runs a worker it waits for a preemption, and what it has not
+// settled when the workers finish is settled with one processor idle.
+func (r *blockRun) yieldToSettler() {
+	if r.sched.execIdx.Load()-r.settled.Load() > settlerLag {
+		runtime.Gosched()
 	}
 }
 
