@@ -124,15 +124,23 @@ func (r *writeRecorder) hooks() *tracing.Hooks {
 // collect reads the final value of every recorded key from statedb, which
 // must be finalised.
 func (r *writeRecorder) collect(statedb *state.StateDB) *WriteSet {
-	ws := &WriteSet{Accounts: make([]*AccountWrite, 0, len(r.accounts))}
+	var (
+		// One allocation for all accounts and one for all balances,
+		// rather than two per account.
+		accs     = make([]AccountWrite, len(r.accounts))
+		balances = make([]uint256.Int, len(r.accounts))
+		ws       = &WriteSet{Accounts: make([]*AccountWrite, 0, len(r.accounts))}
+	)
 	for addr, rec := range r.accounts {
-		acc := &AccountWrite{Address: addr}
+		acc := &accs[len(ws.Accounts)]
+		acc.Address = addr
 		if !statedb.Exist(addr) {
 			acc.Deleted = true
 			ws.Accounts = append(ws.Accounts, acc)
 			continue
 		}
-		acc.Balance = statedb.GetBalance(addr).Clone()
+		acc.Balance = &balances[len(ws.Accounts)]
+		acc.Balance.Set(statedb.GetBalance(addr))
 		acc.Nonce = statedb.GetNonce(addr)
 		if rec.code {
 			acc.CodeChanged = true
