@@ -228,7 +228,13 @@ func (b *baseState) loadAccountReader(addr common.Address, a *mvAccount) error {
 func (b *baseState) loadSlot(addr common.Address, slot common.Hash) value {
 	var v value
 	if b.reader != nil && !b.overlay[addr] {
-		word, err := b.flatStorage(addr, slot)
+		// flatStorage moves its arguments to the heap (its account-hash
+		// cache keeps the address), so it is only called when it can
+		// serve the read: with a shared reader, flat is nil.
+		word, err := common.Hash{}, errNoFlatReader
+		if b.flat != nil {
+			word, err = b.flatStorage(addr, slot)
+		}
 		if err != nil {
 			word, err = b.slotReader.Storage(addr, slot)
 		}
@@ -246,14 +252,13 @@ func (b *baseState) loadSlot(addr common.Address, slot common.Hash) value {
 
 var errMissingCode = errors.New("missing code")
 
+// errNoFlatReader sends a slot read to slotReader when there is no flat
+// reader.
 var errNoFlatReader = errors.New("no flat state reader")
 
 // flatStorage reads a slot from the flat state as go-ethereum's flat reader
 // does (the value is stored RLP-encoded), reusing the account's hash.
 func (b *baseState) flatStorage(addr common.Address, slot common.Hash) (common.Hash, error) {
-	if b.flat == nil {
-		return common.Hash{}, errNoFlatReader
-	}
 	var addrHash common.Hash
 	if h, ok := b.addrHashes.Load(addr); ok {
 		addrHash = h.(common.Hash)
@@ -308,6 +313,12 @@ type readOutcome struct {
 	blocking int  // >= 0 when an estimate was hit: the writer to wait for
 }
 
+// execRecord is what one incarnation read and wrote.
+type execRecord struct {
+	reads  []readRecord
+	writes []keyWrite
+}
+
 // mvMemory is Block-STM's multi-version data structure: for every key, the
 // values written by each transaction of the block, so that transaction i
 // reads the write of the highest transaction below i.
@@ -315,10 +326,9 @@ type mvMemory struct {
 	shards [mvShards]mvShard
 	base   *baseState
 
-	// lastWrites[i] holds the keys transaction i's latest incarnation wrote;
-	// only the worker executing i replaces it.
-	lastWrites []atomic.Pointer[[]keyWrite]
-	lastReads  []atomic.Pointer[[]readRecord]
+	// last[i] holds the read and write sets of transaction i's latest
+	// recorded incarnation; only the worker executing i replaces it.
+	last []atomic.Pointer[execRecord]
 
 	// records counts the executions recorded so far; recordMark[i] is the
 	// count just after transaction i's latest one. A validation that began
@@ -330,8 +340,7 @@ type mvMemory struct {
 func newMVMemory(n int, base *baseState) *mvMemory {
 	mv := &mvMemory{
 		base:       base,
-		lastWrites: make([]atomic.Pointer[[]keyWrite], n),
-		lastReads:  make([]atomic.Pointer[[]readRecord], n),
+		last:       make([]atomic.Pointer[execRecord], n),
 		recordMark: make([]atomic.Uint64, n),
 	}
 	for i := range mv.shards {
@@ -484,7 +493,10 @@ func searchBelow(entries []mvEntry, tx int) int {
 // incarnation wrote a key the previous one did not, which forces higher
 // transactions to be validated again.
 func (mv *mvMemory) record(tx, inc int, reads []readRecord, writes []keyWrite) bool {
-	prev := mv.lastWrites[tx].Load()
+	var prev []keyWrite
+	if p := mv.last[tx].Load(); p != nil {
+		prev = p.writes
+	}
 	newPath := false
 	for i := range writes {
 		w := &writes[i]
@@ -513,8 +525,8 @@ func (mv *mvMemory) record(tx, inc int, reads []readRecord, writes []keyWrite) b
 				written[writes[i].key] = struct{}{}
 			}
 		}
-		for i := range *prev {
-			w := &(*prev)[i]
+		for i := range prev {
+			w := &prev[i]
 			if written != nil {
 				if _, ok := written[w.key]; ok {
 					continue
@@ -525,8 +537,7 @@ func (mv *mvMemory) record(tx, inc int, reads []readRecord, writes []keyWrite) b
 			mv.remove(w.cell, tx)
 		}
 	}
-	mv.lastWrites[tx].Store(&writes)
-	mv.lastReads[tx].Store(&reads)
+	mv.last[tx].Store(&execRecord{reads: reads, writes: writes})
 	// Numbered once its writes are in place: a validation that reads the
 	// count afterwards sees them.
 	mv.recordMark[tx].Store(mv.records.Add(1))
@@ -562,12 +573,12 @@ func (mv *mvMemory) remove(c *mvCell, tx int) {
 // markEstimates turns the writes of transaction tx into estimates, after its
 // incarnation failed validation.
 func (mv *mvMemory) markEstimates(tx int) {
-	prev := mv.lastWrites[tx].Load()
-	if prev == nil {
+	p := mv.last[tx].Load()
+	if p == nil {
 		return
 	}
-	for i := range *prev {
-		c := (*prev)[i].cell
+	for i := range p.writes {
+		c := p.writes[i].cell
 		c.mu.Lock()
 		if j := searchBelow(c.entries, tx+1); j >= 0 && c.entries[j].tx == tx {
 			c.entries[j].estimate = true
@@ -596,12 +607,12 @@ func (mv *mvMemory) revalidate(r *readRecord, tx int) bool {
 // incarnation and reports whether every read would still be served from the
 // same version (or, for delta sums, yield the same value).
 func (mv *mvMemory) validate(tx int) bool {
-	reads := mv.lastReads[tx].Load()
-	if reads == nil {
+	p := mv.last[tx].Load()
+	if p == nil {
 		return true
 	}
-	for i := range *reads {
-		r := &(*reads)[i]
+	for i := range p.reads {
+		r := &p.reads[i]
 		if !mv.revalidate(r, tx) {
 			r.cell.markHot()
 			return false
