@@ -11,13 +11,13 @@ const (
 	// back on to judge whether speculation pays.
 	contentionWindow = 32
 	// contentionLimit is the number of transactions within one window that
-	// were aborted, suspended on a lower one, or waited for one early (see
-	// txState.waitedEarly), beyond which the rest of the block runs
+	// were aborted, suspended on a lower one, or depended on one early (see
+	// txState.dependedEarly), beyond which the rest of the block runs
 	// sequentially: most transactions then depend on the one before, and
-	// speculation only adds work. Measured on
-	// 2000-transaction blocks with two workers: a pool every transaction
-	// swaps on, or a token recipient every transaction pays, exceeds it
-	// within the first window; a recipient 40% of them pay does not.
+	// speculation only adds work. Measured on 2000-transaction blocks with
+	// two workers: a pool every transaction swaps on exceeds it within the
+	// first window; a token recipient that every transfer, or 40% of them,
+	// pays does not, since the transfers depend on each other only late.
 	contentionLimit = contentionWindow * 3 / 4
 )
 

@@ -357,7 +357,7 @@ func (r *blockRun) execute(evm *vm.EVM, ts *txState, t task) (task, bool) {
 			r.sched.stop("too many incarnations")
 			return task{}, false
 		}
-		if ts.waitedEarly() {
+		if ts.dependedEarly() {
 			r.sched.markConflicted(t.tx)
 		}
 		r.outputs[t.tx].Store(out)

@@ -43,7 +43,7 @@ type txSlot struct {
 	status      txStatus
 	dependents  []int
 	// conflicted is set once the transaction has been aborted, suspended
-	// on a lower one, or has waited for one before doing half its reads;
+	// on a lower one, or has depended on one early in its execution;
 	// the settler counts such transactions to detect a block too
 	// contended for speculation.
 	conflicted bool
@@ -364,8 +364,8 @@ func (s *scheduler) validatedSince(tx, inc int, mark uint64) bool {
 	return t.validated && t.validInc == inc && t.validMark >= mark
 }
 
-// markConflicted notes that tx's execution mostly waited on a lower one,
-// for the settler's contention count.
+// markConflicted notes that tx's execution depended early on a lower one
+// (see txState.dependedEarly), for the settler's contention count.
 func (s *scheduler) markConflicted(tx int) {
 	t := &s.txs[tx]
 	t.mu.Lock()

@@ -73,12 +73,13 @@ type txState struct {
 	// executed by another worker and reports whether it did; the read
 	// is then retried instead of abandoning the incarnation.
 	awaitRunning func(b int) bool
-	// started is when the incarnation began; ranBeforeWait is how long it
-	// ran before it first waited for a running writer (-1: it did not
-	// wait), and waited how long it waited in all.
-	started       time.Time
-	ranBeforeWait time.Duration
-	waited        time.Duration
+	// started is when the incarnation began; dependedAt is how long it
+	// had run when it first read a value written by a transaction close
+	// below it, or waited for one (-1: neither), and waited how long it
+	// waited in all.
+	started    time.Time
+	dependedAt time.Duration
+	waited     time.Duration
 
 	// reads indexes readBuf, the first read of each key in read order
 	// (map values stay small so that the map stores them inline).
@@ -137,7 +138,7 @@ func newTxState(mv *mvMemory, coinbase common.Address) *txState {
 func (t *txState) reset(tx, inc int) {
 	t.tx, t.inc = tx, inc
 	t.started = time.Now()
-	t.ranBeforeWait, t.waited = -1, 0
+	t.dependedAt, t.waited = -1, 0
 	clear(t.reads)
 	t.readBuf = t.readBuf[:0]
 	clear(t.cur)
@@ -177,6 +178,9 @@ func (t *txState) readKey(k stateKey) readOutcome {
 			blocking = t.pendingBelow(lower, t.tx)
 		}
 		if blocking < 0 {
+			if t.dependedAt < 0 && r.rec.kind == readVersion && r.rec.tx >= t.tx-hotWindow {
+				t.dependedAt = time.Since(t.started) - t.waited
+			}
 			t.reads[k] = int32(len(t.readBuf))
 			t.readBuf = append(t.readBuf, r)
 			return r
@@ -187,27 +191,26 @@ func (t *txState) readKey(k stateKey) readOutcome {
 		if t.awaitRunning == nil || !t.awaitRunning(blocking) {
 			panic(dependencyAbort{blocking: blocking})
 		}
-		if t.ranBeforeWait < 0 {
-			t.ranBeforeWait = before.Sub(t.started) - t.waited
+		if t.dependedAt < 0 {
+			t.dependedAt = before.Sub(t.started) - t.waited
 		}
 		t.waited += time.Since(before)
 	}
 }
 
-// waitedEarly reports whether the incarnation waited for a running writer
-// before it had run for three quarters of its time: the rest then ran after
-// the writer, not beside it, and paid for the hand-over. Measured on
-// 2000-transaction blocks with two workers: swaps on one pool first wait
-// after about a fifth of their time, token transfers to one recipient
-// after about seven tenths, and both run faster sequentially; a block where
-// 40% of the transfers go to one recipient stays parallel, since fewer
-// than contentionLimit of each window wait. Timing only steers the choice
+// dependedEarly reports whether the incarnation depended on a transaction
+// close below it (read its write, or waited for it) before it had run for
+// half of its time: most of it then could not run beside that transaction.
+// Measured on 2000-transaction blocks with two workers: swaps on one pool
+// first depend on the previous swap after about a fifth of their time and
+// run faster sequentially; token transfers to one recipient after about
+// seven tenths, and run faster in parallel. Timing only steers the choice
 // between speculation and the sequential tail, never a result.
-func (t *txState) waitedEarly() bool {
-	if t.ranBeforeWait < 0 {
+func (t *txState) dependedEarly() bool {
+	if t.dependedAt < 0 {
 		return false
 	}
-	return t.ranBeforeWait*4 < (time.Since(t.started)-t.waited)*3
+	return t.dependedAt*2 < time.Since(t.started)-t.waited
 }
 
 // get returns k's current value within the transaction.
