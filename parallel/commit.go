@@ -72,6 +72,7 @@ func (r *blockRun) commit(ctx context.Context, s *settlement, workersDone <-chan
 				return i, tailStopped, err
 			}
 			settledMark = max(settledMark, r.mv.recordMark[i].Load())
+			r.release(i)
 			i++
 			r.settled.Store(int64(i))
 			if i-windowStart == contentionWindow {
@@ -125,4 +126,15 @@ func (r *blockRun) finalValidation(i, inc int, settledMark uint64) bool {
 		panic(fmt.Sprintf("transaction %d incarnation %d: skipped final validation fails", i, inc))
 	}
 	return true
+}
+
+// release drops what only the speculation of settled transaction i needed:
+// its outcome, its message and its read and write sets. A committed
+// transaction is never executed, aborted or validated against again, and
+// freeing them as the block goes keeps the live heap, which every garbage
+// collection during the block has to mark, from growing with the block.
+func (r *blockRun) release(i int) {
+	r.outputs[i].Store(nil)
+	r.msgs[i].Store(nil)
+	r.mv.last[i].Store(nil)
 }
