@@ -130,29 +130,36 @@ type mvAccount struct {
 	baseOnce sync.Once
 }
 
-const mvShards = 256
+// mvShards is how many independently locked parts multi-version memory is
+// split into. Shards are read-locked for a lookup only, so a few times the
+// worker count keeps contention low; more would spread each block's keys
+// over more half-used maps and slabs.
+const mvShards = 64
 
 type mvShard struct {
 	mu       sync.RWMutex
 	accounts map[common.Address]*mvAccount
 	slots    map[slotRef]*mvCell
 	// Accounts and cells are carved from slabs to spare allocations.
-	acctSlab []mvAccount
-	slotSlab []mvCell
+	acctSlab slab[mvAccount]
+	slotSlab slab[mvCell]
 }
 
-// cellSlab is how many slot cells, and accountSlab how many accounts, a
-// shard allocates at once.
+// Slabs start small and double up to a limit, so that a shard that holds
+// a few keys does not allocate room for many: most of a block's keys are
+// spread thinly over the shards.
 const (
-	cellSlab    = 32
-	accountSlab = 8
+	cellSlabMin, cellSlabMax       = 4, 64
+	accountSlabMin, accountSlabMax = 1, 16
 )
 
-// accountsPerTx and slotsPerTx size the shards' maps up front, so that they
-// rarely grow.
+// accountsPerTx and slotsPerTx size the shards' maps up front for a typical
+// transaction (a sender and a recipient; two balances of a token), so that
+// they grow rarely without holding much unused room: the maps stay live,
+// and marked by every collection, for the whole block.
 const (
-	accountsPerTx = 3
-	slotsPerTx    = 4
+	accountsPerTx = 2
+	slotsPerTx    = 2
 )
 
 // baseState serves the pre-state to the workers. Every account and slot
@@ -370,7 +377,7 @@ func (mv *mvMemory) cell(k stateKey) *mvCell {
 func (mv *mvMemory) account(addr common.Address) *mvAccount {
 	sh := &mv.shards[shardOf(addr, nil)]
 	return lookupOrCreate(&sh.mu, sh.accounts, addr, func() *mvAccount {
-		a := carve(&sh.acctSlab, accountSlab)
+		a := sh.acctSlab.take(accountSlabMin, accountSlabMax)
 		for kind := range a.cells {
 			a.cells[kind].key = stateKey{addr: addr, kind: keyKind(kind)}
 			a.cells[kind].acct = a
@@ -383,7 +390,7 @@ func (mv *mvMemory) account(addr common.Address) *mvAccount {
 func (mv *mvMemory) slotCell(k stateKey) *mvCell {
 	sh := &mv.shards[shardOf(k.addr, &k.slot)]
 	return lookupOrCreate(&sh.mu, sh.slots, slotRef{k.addr, k.slot}, func() *mvCell {
-		c := carve(&sh.slotSlab, cellSlab)
+		c := sh.slotSlab.take(cellSlabMin, cellSlabMax)
 		c.key = k
 		return c
 	})
@@ -407,14 +414,22 @@ func lookupOrCreate[K comparable, V any](mu *sync.RWMutex, m map[K]*V, k K, crea
 	return v
 }
 
-// carve takes the next element of *slab, allocating size more when it is
-// used up.
-func carve[T any](slab *[]T, size int) *T {
-	if len(*slab) == 0 {
-		*slab = make([]T, size)
+// slab hands out elements of T from chunks that double in size, from lo
+// to hi elements, as they are used up.
+type slab[T any] struct {
+	free []T
+	next int
+}
+
+// take returns a zeroed element.
+func (s *slab[T]) take(lo, hi int) *T {
+	if len(s.free) == 0 {
+		size := max(s.next, lo)
+		s.free = make([]T, size)
+		s.next = min(size*2, hi)
 	}
-	v := &(*slab)[0]
-	*slab = (*slab)[1:]
+	v := &s.free[0]
+	s.free = s.free[1:]
 	return v
 }
 
