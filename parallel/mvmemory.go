@@ -306,10 +306,12 @@ const (
 // readRecord is one entry of an incarnation's read set.
 type readRecord struct {
 	cell *mvCell // the key's cell, so that validation need not look it up
+	// sum is the value observed, for readSum only: set when the read is
+	// stored (readOutcome.record), as sums are rare and records many.
+	sum  *uint256.Int
+	tx   int32 // the writer, for readVersion
+	inc  int32
 	kind readKind
-	tx   int
-	inc  int
-	sum  uint256.Int // for readSum: the value observed
 }
 
 // readOutcome is the result of reading a key for a transaction.
@@ -318,6 +320,16 @@ type readOutcome struct {
 	val      value
 	sawDelta bool // a delta lies between the reader and the last absolute write
 	blocking int  // >= 0 when an estimate was hit: the writer to wait for
+}
+
+// record returns the read as a read set stores it for validation.
+func (o *readOutcome) record() readRecord {
+	rec := o.rec
+	if rec.kind == readSum {
+		sum := o.val.num
+		rec.sum = &sum
+	}
+	return rec
 }
 
 // execRecord is what one incarnation read and wrote.
@@ -473,7 +485,7 @@ func (mv *mvMemory) readCell(c *mvCell, tx int) readOutcome {
 			continue
 		}
 		out.val = e.val
-		out.rec.kind, out.rec.tx, out.rec.inc = readVersion, e.tx, e.inc
+		out.rec.kind, out.rec.tx, out.rec.inc = readVersion, int32(e.tx), int32(e.inc)
 		break
 	}
 	c.mu.RUnlock()
@@ -484,7 +496,6 @@ func (mv *mvMemory) readCell(c *mvCell, tx int) readOutcome {
 	if out.sawDelta {
 		out.val.num.Add(&out.val.num, &acc)
 		out.rec.kind = readSum
-		out.rec.sum = out.val.num
 	}
 	return out
 }
@@ -613,7 +624,7 @@ func (mv *mvMemory) revalidate(r *readRecord, tx int) bool {
 	case readVersion:
 		return now.rec.tx == r.tx && now.rec.inc == r.inc
 	case readSum:
-		return now.val.num == r.sum
+		return r.sum != nil && now.val.num == *r.sum
 	}
 	return true
 }

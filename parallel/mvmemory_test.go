@@ -60,7 +60,7 @@ func TestMVMemorySumsDeltas(t *testing.T) {
 	if r.rec.kind != readSum || r.val.num.Uint64() != 108 || !r.sawDelta {
 		t.Fatalf("read %+v, want the sum 108", r)
 	}
-	mv.last[4].Store(&execRecord{reads: []readRecord{r.rec}})
+	mv.last[4].Store(&execRecord{reads: []readRecord{r.record()}})
 	if !mv.validate(4) {
 		t.Fatal("unchanged sum failed validation")
 	}
@@ -81,7 +81,7 @@ func TestMVMemoryValidatesByVersion(t *testing.T) {
 	k := nonceKey(common.HexToAddress("0x2"))
 	mv.record(0, 0, nil, []keyWrite{{key: k, val: word(1)}})
 	r := mv.read(k, 1)
-	mv.last[1].Store(&execRecord{reads: []readRecord{r.rec}})
+	mv.last[1].Store(&execRecord{reads: []readRecord{r.record()}})
 	if !mv.validate(1) {
 		t.Fatal("fresh read failed validation")
 	}

@@ -60,6 +60,19 @@ func TestFailedValidationMarksKeyHot(t *testing.T) {
 	}
 }
 
+// waitUntilAsleep returns once a goroutine calling awaitRunning on a
+// running transaction sleeps on the condition variable: it registers and
+// checks the status holding ranMu, which Wait releases.
+func waitUntilAsleep(s *scheduler) {
+	for s.runWaiters.Load() == 0 {
+		runtime.Gosched()
+	}
+	// An empty critical section: it orders the caller after the waiter's
+	// status check.
+	s.ranMu.Lock()
+	s.ranMu.Unlock()
+}
+
 func TestAwaitRunning(t *testing.T) {
 	s := newScheduler(4)
 	// Transaction 0 is waiting to be scheduled: nobody will finish it while
@@ -71,9 +84,7 @@ func TestAwaitRunning(t *testing.T) {
 	s.txs[1].status = statusExecuting
 	waited := make(chan bool)
 	go func() { waited <- s.awaitRunning(1) }()
-	for s.runWaiters.Load() == 0 {
-		runtime.Gosched()
-	}
+	waitUntilAsleep(s)
 	select {
 	case <-waited:
 		t.Fatal("wait ended while the transaction was still running")
@@ -88,9 +99,7 @@ func TestAwaitRunning(t *testing.T) {
 	// wakes, and must suspend too.
 	s.txs[2].status = statusExecuting
 	go func() { waited <- s.awaitRunning(2) }()
-	for s.runWaiters.Load() == 0 {
-		runtime.Gosched()
-	}
+	waitUntilAsleep(s)
 	s.numActive.Add(1)
 	if !s.addDependency(2, 0) {
 		t.Fatal("dependency on a transaction not executed was refused")
@@ -104,9 +113,7 @@ func TestAwaitRunning(t *testing.T) {
 	// A stopped run releases every waiter, which then gives up.
 	s.txs[3].status = statusExecuting
 	go func() { waited <- s.awaitRunning(3) }()
-	for s.runWaiters.Load() == 0 {
-		runtime.Gosched()
-	}
+	waitUntilAsleep(s)
 	s.stop("test")
 	if <-waited {
 		t.Fatal("a wait ended by stop reported success")

@@ -173,12 +173,12 @@ func (t *txState) readKey(k stateKey) readOutcome {
 			// transaction instead, as for an estimate.
 			lower := -1
 			if r.rec.kind == readVersion {
-				lower = r.rec.tx
+				lower = int(r.rec.tx)
 			}
 			blocking = t.pendingBelow(lower, t.tx)
 		}
 		if blocking < 0 {
-			if t.dependedAt < 0 && r.rec.kind == readVersion && r.rec.tx >= t.tx-hotWindow {
+			if t.dependedAt < 0 && r.rec.kind == readVersion && int(r.rec.tx) >= t.tx-hotWindow {
 				t.dependedAt = time.Since(t.started) - t.waited
 			}
 			t.reads[k] = int32(len(t.readBuf))
@@ -750,7 +750,7 @@ func compareKeys(a, b stateKey) int {
 func (t *txState) readSet() []readRecord {
 	out := make([]readRecord, len(t.readBuf))
 	for i := range t.readBuf {
-		out[i] = t.readBuf[i].rec
+		out[i] = t.readBuf[i].record()
 	}
 	return out
 }
