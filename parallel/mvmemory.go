@@ -97,17 +97,19 @@ type mvEntry struct {
 }
 
 // mvCell holds the versions of one key, ordered by transaction index, and the
-// key's value in the pre-state.
+// key's value in the pre-state. Which key it is, and how its pre-state value
+// is loaded, belong to its owner: an account (acct) or a storage slot
+// (slot), exactly one of which is set. Cells are the bulk of multi-version
+// memory, so they carry nothing their owner can hold once.
 type mvCell struct {
-	key     stateKey
 	mu      sync.RWMutex
 	entries []mvEntry
+	base    value
 	// acct is the account a balance, nonce, code or existence cell belongs
 	// to: its pre-state value is loaded with the account's other fields.
-	// It is nil for storage cells, which load their own under baseOnce.
-	acct     *mvAccount
-	baseOnce sync.Once
-	base     value
+	acct *mvAccount
+	// slot is the storage slot a storage cell belongs to.
+	slot *mvSlot
 	// hot is set once a read of the key has been found stale or has hit
 	// an estimate: the key is written by transactions close together, and
 	// readers do better to wait for lower transactions still running than
@@ -127,6 +129,15 @@ func (c *mvCell) markHot() {
 // the pre-state per block, whichever of its fields a transaction touches.
 type mvAccount struct {
 	cells    [kindStorage]mvCell
+	addr     common.Address
+	baseOnce sync.Once
+}
+
+// mvSlot is the cell of one storage slot, with the slot's key.
+type mvSlot struct {
+	cell     mvCell
+	addr     common.Address
+	key      common.Hash
 	baseOnce sync.Once
 }
 
@@ -142,7 +153,7 @@ type mvShard struct {
 	slots    map[slotRef]*mvCell
 	// Accounts and cells are carved from slabs to spare allocations.
 	acctSlab slab[mvAccount]
-	slotSlab slab[mvCell]
+	slotSlab slab[mvSlot]
 }
 
 // Slabs start small and double up to a limit, so that a shard that holds
@@ -390,8 +401,8 @@ func (mv *mvMemory) account(addr common.Address) *mvAccount {
 	sh := &mv.shards[shardOf(addr, nil)]
 	return lookupOrCreate(&sh.mu, sh.accounts, addr, func() *mvAccount {
 		a := sh.acctSlab.take(accountSlabMin, accountSlabMax)
+		a.addr = addr
 		for kind := range a.cells {
-			a.cells[kind].key = stateKey{addr: addr, kind: keyKind(kind)}
 			a.cells[kind].acct = a
 		}
 		return a
@@ -402,9 +413,10 @@ func (mv *mvMemory) account(addr common.Address) *mvAccount {
 func (mv *mvMemory) slotCell(k stateKey) *mvCell {
 	sh := &mv.shards[shardOf(k.addr, &k.slot)]
 	return lookupOrCreate(&sh.mu, sh.slots, slotRef{k.addr, k.slot}, func() *mvCell {
-		c := sh.slotSlab.take(cellSlabMin, cellSlabMax)
-		c.key = k
-		return c
+		sl := sh.slotSlab.take(cellSlabMin, cellSlabMax)
+		sl.addr, sl.key = k.addr, k.slot
+		sl.cell.slot = sl
+		return &sl.cell
 	})
 }
 
@@ -448,10 +460,11 @@ func (s *slab[T]) take(lo, hi int) *T {
 // baseValue returns c's value in the pre-state, loading it on first use.
 func (mv *mvMemory) baseValue(c *mvCell) value {
 	if a := c.acct; a != nil {
-		a.baseOnce.Do(func() { mv.base.loadAccount(c.key.addr, a) })
+		a.baseOnce.Do(func() { mv.base.loadAccount(a.addr, a) })
 		return c.base
 	}
-	c.baseOnce.Do(func() { c.base = mv.base.loadSlot(c.key.addr, c.key.slot) })
+	sl := c.slot
+	sl.baseOnce.Do(func() { c.base = mv.base.loadSlot(sl.addr, sl.key) })
 	return c.base
 }
 
