@@ -61,7 +61,7 @@ func NewParallel(workers int) *Parallel {
 // sequentialReason is the one gate between the parallel and the sequential
 // path. It returns why a block must run sequentially, or "" when it may run
 // in parallel.
-func (p *Parallel) sequentialReason(env *Env, txs []*types.Transaction, statedb *state.StateDB) string {
+func (p *Parallel) sequentialReason(env *Env, txs []*types.Transaction, statedb *state.StateDB, chains senderChains) string {
 	rules := env.Config.Rules(env.Header.Number, true, env.Header.Time)
 	switch {
 	case p.workers < 2:
@@ -84,7 +84,7 @@ func (p *Parallel) sequentialReason(env *Env, txs []*types.Transaction, statedb 
 		// EIP-8037's two-dimensional gas pool and block access lists are
 		// not modelled.
 		return "Amsterdam rules"
-	case len(txs) >= chainGateMinTxs && longestSenderChain(env, txs)*2 > len(txs):
+	case len(txs) >= chainGateMinTxs && chains.longest*2 > len(txs):
 		// Most of the block is one sender's nonce chain, which executes
 		// in order whatever the executor.
 		return "one sender dominates"
@@ -96,30 +96,49 @@ func (p *Parallel) sequentialReason(env *Env, txs []*types.Transaction, statedb 
 // block to the sequential path; smaller blocks cost little either way.
 const chainGateMinTxs = 64
 
-// longestSenderChain returns how many transactions the most frequent sender
-// has in the block.
-func longestSenderChain(env *Env, txs []*types.Transaction) int {
-	signer := types.MakeSigner(env.Config, env.Header.Number, env.Header.Time)
-	counts := make(map[common.Address]int)
-	longest := 0
-	for _, tx := range txs {
+// senderChains links each transaction of a block to the previous one from
+// the same sender: a sender's transactions form a nonce chain.
+type senderChains struct {
+	// prev[i] is the sender's transaction before i, or -1.
+	prev []int32
+	// longest is how many transactions the most frequent sender has.
+	longest int
+}
+
+// chainSenders returns the block's sender chains. Senders are cached in the
+// transactions (the pool recovered them), so this is one map pass.
+func chainSenders(env *Env, txs []*types.Transaction) senderChains {
+	type chain struct{ last, count int32 }
+	var (
+		signer   = types.MakeSigner(env.Config, env.Header.Number, env.Header.Time)
+		bySender = make(map[common.Address]chain, len(txs))
+		c        = senderChains{prev: make([]int32, len(txs))}
+	)
+	for i, tx := range txs {
+		c.prev[i] = -1
 		from, err := types.Sender(signer, tx)
 		if err != nil {
 			continue
 		}
-		counts[from]++
-		longest = max(longest, counts[from])
+		ch, seen := bySender[from]
+		if seen {
+			c.prev[i] = ch.last
+		}
+		ch.last, ch.count = int32(i), ch.count+1
+		bySender[from] = ch
+		c.longest = max(c.longest, int(ch.count))
 	}
-	return longest
+	return c
 }
 
 // Execute implements Executor.
 func (p *Parallel) Execute(ctx context.Context, env *Env, txs []*types.Transaction, statedb *state.StateDB, mode Mode) (*Result, error) {
-	if reason := p.sequentialReason(env, txs, statedb); reason != "" {
+	chains := chainSenders(env, txs)
+	if reason := p.sequentialReason(env, txs, statedb, chains); reason != "" {
 		sequentialGateMeter.Mark(1)
 		return Sequential{}.Execute(ctx, env, txs, statedb, mode)
 	}
-	res, err := p.execute(ctx, env, txs, statedb, mode)
+	res, err := p.execute(ctx, env, txs, statedb, mode, chains.prev)
 	if err != nil {
 		return nil, err
 	}
@@ -170,8 +189,9 @@ type blockRun struct {
 // (a panic, the incarnation budget, heavy contention, a transaction that
 // does not fit the gas left in Build mode) leaves a settled prefix that is
 // final; the rest of the block then runs sequentially on top of it, so the
-// result is identical in every case.
-func (p *Parallel) execute(ctx context.Context, env *Env, txs []*types.Transaction, statedb *state.StateDB, mode Mode) (*Result, error) {
+// result is identical in every case. prevBySender links each transaction to
+// its sender's previous one (senderChains.prev).
+func (p *Parallel) execute(ctx context.Context, env *Env, txs []*types.Transaction, statedb *state.StateDB, mode Mode, prevBySender []int32) (*Result, error) {
 	var (
 		header = env.Header
 		signer = types.MakeSigner(env.Config, header.Number, header.Time)
@@ -219,16 +239,10 @@ func (p *Parallel) execute(ctx context.Context, env *Env, txs []*types.Transacti
 	}
 	// A sender's transactions form a nonce chain: each waits for the one
 	// before it instead of failing on a stale nonce first.
-	lastBySender := make(map[common.Address]int)
-	for i, tx := range txs {
-		from, err := types.Sender(signer, tx)
-		if err != nil {
-			continue
+	for i, prev := range prevBySender {
+		if prev >= 0 {
+			run.sched.waitFor(i, int(prev))
 		}
-		if prev, ok := lastBySender[from]; ok {
-			run.sched.waitFor(i, prev)
-		}
-		lastBySender[from] = i
 	}
 	next, tail, err := run.run(ctx, p.workers, s)
 	stats := Stats{
