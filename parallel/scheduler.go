@@ -107,14 +107,21 @@ func (s *scheduler) waitFor(tx, blocking int) {
 // or the block ended. Taking the lock orders the broadcast after any
 // waiter's check of the indices, so that no wake-up is lost.
 func (s *scheduler) notify() {
-	// A waiter registers before it checks the indices, so one that is not
-	// registered yet will see the change this call announces.
-	if s.sleepers.Load() == 0 {
-		return
+	broadcast(&s.sleepers, &s.wakeMu, s.wake)
+}
+
+// broadcast wakes the goroutines sleeping on c and reports whether there
+// were any. A waiter registers in waiters, holding mu, before it checks its
+// condition, so one not registered yet will see the change being announced;
+// taking mu orders the broadcast after any registered waiter's check.
+func broadcast(waiters *atomic.Int32, mu *sync.Mutex, c *sync.Cond) bool {
+	if waiters.Load() == 0 {
+		return false
 	}
-	s.wakeMu.Lock()
-	s.wake.Broadcast()
-	s.wakeMu.Unlock()
+	mu.Lock()
+	c.Broadcast()
+	mu.Unlock()
+	return true
 }
 
 // stop ends the run early; workers return as soon as they see it.
@@ -173,13 +180,9 @@ func (s *scheduler) awaitRunning(b int) bool {
 // token transfers to one recipient and two workers, waits took 170 µs on
 // average (a third of the workers' time) instead of 50 µs.
 func (s *scheduler) notifyRan() {
-	if s.runWaiters.Load() == 0 {
-		return
+	if broadcast(&s.runWaiters, &s.ranMu, s.ran) {
+		runtime.Gosched()
 	}
-	s.ranMu.Lock()
-	s.ran.Broadcast()
-	s.ranMu.Unlock()
-	runtime.Gosched()
 }
 
 func (s *scheduler) stopped() (string, bool) {
