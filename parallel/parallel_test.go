@@ -2,6 +2,7 @@ package parallel_test
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"errors"
 	"math/big"
 	"testing"
@@ -16,6 +17,10 @@ import (
 )
 
 var (
+	// feeRecipientKey signs for a fee recipient that is not in the
+	// pre-state.
+	feeRecipientKey, _ = crypto.ToECDSA(common.FromHex("0x7e57000000000000000000000000000000000000000000000000000000000001"))
+
 	ether = big.NewInt(params.Ether)
 	gwei  = big.NewInt(params.GWei)
 )
@@ -47,6 +52,7 @@ type blockCase struct {
 }
 
 func blockCases() []blockCase {
+	var drainProbe common.Address
 	return []blockCase{
 		{
 			name:        "independent transfers",
@@ -113,6 +119,44 @@ func blockCases() []blockCase {
 					txs = append(txs, signed)
 				}
 				return append(txs, f.Tx(6, addr(pt.CoinbaseBalanceAddr), nil, 100_000, nil))
+			},
+		},
+		{
+			// The fee recipient exists only through fee credits (deltas, which
+			// do not write its existence), then sends a transaction that
+			// leaves it with a zero balance and a nonce: it still exists,
+			// and EXTCODEHASH must see it.
+			name: "fee recipient created by fees, drained as a sender",
+			setup: func(f *pt.Fixture) {
+				f.Coinbase = crypto.PubkeyToAddress(feeRecipientKey.PublicKey)
+			},
+			build: func(f *pt.Fixture, _ *parallel.Env) []*types.Transaction {
+				const gas = 21000
+				tip := new(big.Int).Mul(big.NewInt(2), pt.BaseFee)
+				earned := new(big.Int).Mul(big.NewInt(gas), tip)
+				fee := new(big.Int).Mul(big.NewInt(gas), pt.BaseFee)
+				sign := func(key *ecdsa.PrivateKey, tx types.TxData) *types.Transaction {
+					signed, err := types.SignTx(types.NewTx(tx), f.Signer, key)
+					if err != nil {
+						panic(err)
+					}
+					return signed
+				}
+				pays := sign(f.Keys[1], &types.DynamicFeeTx{ChainID: f.Config.ChainID, Nonce: f.Nonce(f.Addrs[1]), GasTipCap: tip, GasFeeCap: new(big.Int).Add(tip, pt.BaseFee), Gas: gas, To: addr(f.Addrs[2]), Value: big.NewInt(1)})
+				f.SetNonce(f.Addrs[1], f.Nonce(f.Addrs[1])+1)
+				drains := sign(feeRecipientKey, &types.DynamicFeeTx{ChainID: f.Config.ChainID, GasTipCap: new(big.Int), GasFeeCap: pt.BaseFee, Gas: gas, To: addr(f.Addrs[3]), Value: new(big.Int).Sub(earned, fee)})
+				// COINBASE EXTCODEHASH PUSH1 0 SSTORE STOP, as init code.
+				drainProbe = pt.CreateAddress(f.Addrs[4], f.Nonce(f.Addrs[4]))
+				probe := f.Tx(4, nil, nil, 100_000, common.FromHex("413f60005500"))
+				return []*types.Transaction{pays, drains, probe, f.Tx(5, addr(f.Addrs[6]), ether, gas, nil)}
+			},
+			check: func(t *testing.T, f *pt.Fixture, seq, par pt.Outcome) {
+				if n := seq.State.GetNonce(f.Coinbase); n != 1 {
+					t.Fatalf("fee recipient nonce %d, want 1 (its transaction applied)", n)
+				}
+				if got := seq.State.GetState(drainProbe, common.Hash{}); got != types.EmptyCodeHash {
+					t.Fatalf("EXTCODEHASH(COINBASE) after the drain = %x, want the empty code hash", got)
+				}
 			},
 		},
 		{

@@ -695,11 +695,11 @@ func (t *txState) Finalise(rules params.Rules) *bal.ConstructionBlockAccessList 
 			}
 			continue
 		}
-		pre := t.readKey(existsKey(addr)).val
-		if addr == t.coinbase {
-			pre = t.coinbaseExists()
-		}
-		if pre.isZero() {
+		// The stored key, not the fee recipient's derived existence: fee
+		// credits create that account without writing the key, and a
+		// later absolute write may leave it with a zero balance, from
+		// which readers could no longer tell that it exists.
+		if t.readKey(existsKey(addr)).val.isZero() {
 			var one value
 			one.num.SetOne()
 			writes = append(writes, keyWrite{key: existsKey(addr), val: one})
