@@ -2,6 +2,7 @@ package parallel_test
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"math/big"
 	"math/rand"
 	"os"
@@ -34,6 +35,11 @@ type world struct {
 	pair               common.Address
 	fresh              []common.Address
 	morph, createdInit common.Address
+	// feeKey signs for feeAddr, an account missing from the pre-state that
+	// some blocks make their fee recipient: it is funded by the block's
+	// fees and transfers, and sends transactions of its own.
+	feeKey  *ecdsa.PrivateKey
+	feeAddr common.Address
 }
 
 var (
@@ -91,6 +97,8 @@ func buildWorld() (*world, error) {
 		w.fresh = append(w.fresh, common.BigToAddress(big.NewInt(int64(0xfee0+i))))
 	}
 	w.morph = crypto.CreateAddress2(pt.FactoryAddr, common.Hash{}, crypto.Keccak256(pt.MorphInit))
+	w.feeKey = feeRecipientKey
+	w.feeAddr = crypto.PubkeyToAddress(feeRecipientKey.PublicKey)
 	return w, nil
 }
 
@@ -122,6 +130,7 @@ func (b *byteChooser) exhausted() bool { return b.pos >= len(b.data) }
 func (w *world) genBlock(f *pt.Fixture, c chooser, n int, stop func() bool) []*types.Transaction {
 	var txs []*types.Transaction
 	one := big.NewInt(1)
+	feeFunded := false
 	for len(txs) < n && !stop() {
 		s := c.Intn(worldSenders)
 		target := func() common.Address {
@@ -135,6 +144,20 @@ func (w *world) genBlock(f *pt.Fixture, c chooser, n int, stop func() bool) []*t
 			}
 		}
 		var tx *types.Transaction
+		if f.Coinbase == w.feeAddr {
+			// Until a transfer funds it, the fee recipient exists only
+			// through fees; then it also sends.
+			switch {
+			case !feeFunded && c.Intn(8) == 0:
+				feeFunded = true
+				txs = append(txs, f.Tx(s, &w.feeAddr, big.NewInt(50*params1e15), 21000, nil))
+				continue
+			case feeFunded && c.Intn(5) == 0:
+				to := target()
+				txs = append(txs, w.feeTx(f, to, big.NewInt(int64(c.Intn(3))*params1e15/4)))
+				continue
+			}
+		}
 		switch c.Intn(17) {
 		case 0, 1:
 			to := target()
@@ -193,6 +216,33 @@ func (w *world) genBlock(f *pt.Fixture, c chooser, n int, stop func() bool) []*t
 
 const params1e15 = 1_000_000_000_000_000
 
+// feeTx signs a transfer from the fee recipient w.feeAddr with its next
+// nonce in f.
+func (w *world) feeTx(f *pt.Fixture, to common.Address, value *big.Int) *types.Transaction {
+	nonce := f.Nonce(w.feeAddr)
+	f.SetNonce(w.feeAddr, nonce+1)
+	tx, err := types.SignTx(types.NewTx(&types.DynamicFeeTx{
+		ChainID: f.Config.ChainID, Nonce: nonce, GasTipCap: pt.GasTip, GasFeeCap: pt.GasFeeCap,
+		Gas: 21000, To: &to, Value: value,
+	}), f.Signer, w.feeKey)
+	if err != nil {
+		panic(err)
+	}
+	return tx
+}
+
+// chooseFeeRecipient makes the fee recipient of some blocks a sender of
+// the world (funded in the pre-state) or w.feeAddr (missing from it),
+// so that the fee recipient also sends transactions.
+func (w *world) chooseFeeRecipient(f *pt.Fixture, choice int) {
+	switch choice % 3 {
+	case 1:
+		f.Coinbase = f.Addrs[worldSenders-1]
+	case 2:
+		f.Coinbase = w.feeAddr
+	}
+}
+
 // checkBlock runs txs in Build mode with both executors, then the included
 // transactions in Validate mode, and compares everything.
 func checkBlock(t *testing.T, f *pt.Fixture, txs []*types.Transaction, workers int) {
@@ -239,6 +289,7 @@ func TestParallelMatchesSequentialRandom(t *testing.T) {
 		if seed%3 == 0 {
 			f.GasLimit = 1_200_000
 		}
+		w.chooseFeeRecipient(f, seed/2)
 		txs := w.genBlock(f, rng, 40, func() bool { return false })
 		t.Run("", func(t *testing.T) { checkBlock(t, f, txs, workers) })
 	}
@@ -259,6 +310,7 @@ func FuzzParallelMatchesSequential(f *testing.F) {
 		if data[0]%4 == 0 {
 			fx.GasLimit = 1_000_000
 		}
+		w.chooseFeeRecipient(fx, int(data[0])/4)
 		c := &byteChooser{data: data[1:]}
 		txs := w.genBlock(fx, c, 48, c.exhausted)
 		checkBlock(t, fx, txs, 2+int(data[0])%3)
