@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/lanes-rollup/lanes/rpc"
@@ -102,11 +103,29 @@ func withConfig(flags []cli.Flag) ([]cli.Flag, cli.BeforeFunc) {
 	all := append(append([]cli.Flag{configFlag}, flags...), logFlags()...)
 	load := altsrc.InitInputSourceWithContext(all, altsrc.NewTomlSourceFromFlagFunc("config"))
 	return all, func(ctx *cli.Context) error {
-		if err := load(ctx); err != nil {
+		// Checked first: the loader panics on some valid TOML (arrays of
+		// tables), which the key check rejects with a message.
+		if path := ctx.String(configFlag.Name); path != "" {
+			if err := checkConfigKeys(path, all); err != nil {
+				return err
+			}
+		}
+		if err := loadConfig(ctx, load); err != nil {
 			return err
 		}
 		return setupLogging(ctx)
 	}
+}
+
+// loadConfig runs the TOML loader, turning a panic of its value
+// conversion (an array of inline tables, say) into an error.
+func loadConfig(ctx *cli.Context, load cli.BeforeFunc) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("config file %s: unsupported value: %v", ctx.String(configFlag.Name), v)
+		}
+	}()
+	return load(ctx)
 }
 
 // splitList splits a comma-separated flag value, dropping blanks.
