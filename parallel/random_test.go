@@ -158,7 +158,7 @@ func (w *world) genBlock(f *pt.Fixture, c chooser, n int, stop func() bool) []*t
 				continue
 			}
 		}
-		switch c.Intn(17) {
+		switch c.Intn(21) {
 		case 0, 1:
 			to := target()
 			tx = f.Tx(s, &to, big.NewInt(int64(c.Intn(3))*params1e15), 21000, nil)
@@ -208,6 +208,24 @@ func (w *world) genBlock(f *pt.Fixture, c chooser, n int, stop func() bool) []*t
 			default: // a large gas limit that may not fit what is left
 				tx = f.Tx(s, &storageLoopAddr, nil, 900_000+uint64(c.Intn(4))*100_000, cat(pt.Word(200), pt.Word(2)))
 			}
+		case 17:
+			tx = f.Tx(s, &pt.TransientAddr, nil, 100_000, nil)
+		case 18:
+			if c.Intn(2) == 0 {
+				tx = f.Tx(s, &pt.ReverterAddr, big.NewInt(int64(c.Intn(2))), 100_000, nil)
+			} else { // runs out of gas
+				tx = f.Tx(s, &pt.LooperAddr, nil, 30_000+uint64(c.Intn(3))*10_000, nil)
+			}
+		case 19:
+			tx = f.Tx(s, &pt.HasherAddr, nil, 100_000, pt.Word(uint64(c.Intn(4))))
+		case 20:
+			// A run of transactions from one sender: a nonce chain.
+			for k := 2 + c.Intn(7); k > 0 && len(txs) < n-1; k-- {
+				to := target()
+				txs = append(txs, f.Tx(s, &to, big.NewInt(int64(1+c.Intn(3))), 21000, nil))
+			}
+			to := target()
+			tx = f.Tx(s, &w.tokenA, nil, 100_000, pt.Token.Call("transfer", to, big.NewInt(int64(1+c.Intn(1000)))))
 		}
 		txs = append(txs, tx)
 	}
