@@ -158,7 +158,7 @@ func (w *world) genBlock(f *pt.Fixture, c chooser, n int, stop func() bool) []*t
 				continue
 			}
 		}
-		switch c.Intn(21) {
+		switch c.Intn(22) {
 		case 0, 1:
 			to := target()
 			tx = f.Tx(s, &to, big.NewInt(int64(c.Intn(3))*params1e15), 21000, nil)
@@ -226,6 +226,17 @@ func (w *world) genBlock(f *pt.Fixture, c chooser, n int, stop func() bool) []*t
 			}
 			to := target()
 			tx = f.Tx(s, &w.tokenA, nil, 100_000, pt.Token.Call("transfer", to, big.NewInt(int64(1+c.Intn(1000)))))
+		case 21:
+			// EIP-7702: a sender (perhaps s itself) delegates its account
+			// to a contract, or clears its delegation, and the transaction
+			// calls it or another account.
+			authority := c.Intn(worldSenders)
+			delegates := []common.Address{pt.IncrementerAddr, pt.LoggerAddr, pt.TransientAddr, {}}
+			to := f.Addrs[authority]
+			if c.Intn(3) == 0 {
+				to = target()
+			}
+			tx = f.SetCodeTx(s, authority, delegates[c.Intn(len(delegates))], to, nil)
 		}
 		txs = append(txs, tx)
 	}
