@@ -25,14 +25,14 @@ const maxConfigSize = 1 << 20
 func checkConfigKeys(path string, flags []cli.Flag) error {
 	info, err := os.Stat(path)
 	if err != nil {
-		return err
+		return fmt.Errorf("config file: %w", err)
 	}
 	if info.Size() > maxConfigSize {
 		return fmt.Errorf("config file %s: %d bytes, more than the %d a config file may hold", path, info.Size(), maxConfigSize)
 	}
 	doc, err := os.ReadFile(path)
 	if err != nil {
-		return err
+		return fmt.Errorf("config file: %w", err)
 	}
 	keys, err := configKeys(string(doc))
 	if err != nil {

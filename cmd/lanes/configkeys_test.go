@@ -122,6 +122,9 @@ workers = 2
 	if err := checkConfigKeys(write("config = \"other.toml\"\n"), flags); err == nil {
 		t.Error("config key accepted")
 	}
+	if err := checkConfigKeys(filepath.Join(t.TempDir(), "missing.toml"), flags); err == nil || !strings.Contains(err.Error(), "config file") {
+		t.Errorf("missing config: err %v", err)
+	}
 	big := write("a = \"" + strings.Repeat("x", maxConfigSize) + "\"\n")
 	if err := checkConfigKeys(big, flags); err == nil || !strings.Contains(err.Error(), "more than") {
 		t.Errorf("oversized config: err %v", err)

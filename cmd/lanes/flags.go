@@ -117,8 +117,9 @@ func withConfig(flags []cli.Flag) ([]cli.Flag, cli.BeforeFunc) {
 	}
 }
 
-// loadConfig runs the TOML loader, turning a panic of its value
-// conversion (an array of inline tables, say) into an error.
+// loadConfig runs the TOML loader, turning a panic of its value conversion
+// into an error. It panics on arrays of tables, which the key check rejects
+// before; this guards against any other value it does not expect.
 func loadConfig(ctx *cli.Context, load cli.BeforeFunc) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
