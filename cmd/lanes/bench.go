@@ -39,6 +39,9 @@ func benchCommand() *cli.Command {
 }
 
 func runBenchParallel(c *cli.Context) error {
+	if r := c.Int("rounds"); r < 1 {
+		return fmt.Errorf("--rounds must be at least 1, have %d", r)
+	}
 	workloads := []string{c.String("workload")}
 	if workloads[0] == "all" {
 		workloads = bench.Workloads

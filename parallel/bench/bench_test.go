@@ -28,6 +28,39 @@ func TestRunAllWorkloadsIdentical(t *testing.T) {
 	}
 }
 
+func TestRunRejectsBadConfig(t *testing.T) {
+	for _, cfg := range []Config{
+		{Workload: "transfer", Txs: 0, Workers: 2},
+		{Workload: "transfer", Txs: MaxTxs + 1, Workers: 2},
+		{Workload: "transfer", Txs: 10, Workers: 0},
+		{Workload: "transfer", Txs: 10, Workers: 2, Rounds: -1},
+		{Workload: "nope", Txs: 10, Workers: 2},
+	} {
+		if _, err := Run(context.Background(), cfg); err == nil {
+			t.Errorf("%+v: accepted", cfg)
+		}
+	}
+}
+
+// TestLargeBlocksFit checks that the block gas limit grows with the block,
+// so that a large block is measured rather than cut short by the limit.
+func TestLargeBlocksFit(t *testing.T) {
+	small, err := newFixture(1, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	large, err := newFixture(1, 10_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if small.GasLimit != 1_000_000_000 {
+		t.Errorf("gas limit %d for a small block, want the default", small.GasLimit)
+	}
+	if want := uint64(10_000 * maxGasPerTx); large.GasLimit != want {
+		t.Errorf("gas limit %d for 10000 transactions, want %d", large.GasLimit, want)
+	}
+}
+
 func TestRunWritesCPUProfile(t *testing.T) {
 	var buf bytes.Buffer
 	rep, err := Run(context.Background(), Config{Workload: "erc20", Txs: 300, Workers: 2, Rounds: 2, CPUProfile: &buf})

@@ -106,8 +106,11 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	if cfg.Workers < 1 {
 		return Report{}, fmt.Errorf("workers must be positive, have %d", cfg.Workers)
 	}
+	if cfg.Rounds < 0 {
+		return Report{}, fmt.Errorf("rounds must not be negative, have %d", cfg.Rounds)
+	}
 	rounds := cfg.Rounds
-	if rounds <= 0 {
+	if rounds == 0 {
 		rounds = 3
 	}
 	blk, err := Build(cfg.Workload, cfg.Txs)

@@ -33,6 +33,9 @@ func Build(workload string, n int) (*Block, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("need at least one transaction, have %d", n)
 	}
+	if n > MaxTxs {
+		return nil, fmt.Errorf("at most %d transactions per block, have %d", MaxTxs, n)
+	}
 	var (
 		blk *Block
 		err error
@@ -64,6 +67,27 @@ func Build(workload string, n int) (*Block, error) {
 	return blk, nil
 }
 
+// MaxTxs bounds the block size a workload is built for: building signs
+// every transaction and funds every account, which takes about a minute
+// and a few gigabytes at this size.
+const MaxTxs = 200_000
+
+// maxGasPerTx bounds the gas any workload's transaction, set-up included,
+// may use.
+const maxGasPerTx = 300_000
+
+// newFixture returns a pre-state with the given number of funded accounts
+// whose block gas limit fits txs transactions of any workload, and never
+// less than the fixture's default: a large block is measured, not dropped.
+func newFixture(accounts, txs int) (*pt.Fixture, error) {
+	f, err := pt.NewFixture(accounts, nil)
+	if err != nil {
+		return nil, err
+	}
+	f.GasLimit = max(f.GasLimit, uint64(txs)*maxGasPerTx)
+	return f, nil
+}
+
 // recipient returns a distinct address that holds nothing in the pre-state.
 func recipient(i int) common.Address {
 	return common.BigToAddress(new(big.Int).SetUint64(0xabc000000 + uint64(i)))
@@ -71,7 +95,7 @@ func recipient(i int) common.Address {
 
 // buildTransfer: n senders each send ether to their own fresh recipient.
 func buildTransfer(n int) (*Block, error) {
-	f, err := pt.NewFixture(n, nil)
+	f, err := newFixture(n, n)
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +109,7 @@ func buildTransfer(n int) (*Block, error) {
 
 // buildChain: one sender sends n transfers in a nonce chain.
 func buildChain(n int) (*Block, error) {
-	f, err := pt.NewFixture(1, nil)
+	f, err := newFixture(1, n)
 	if err != nil {
 		return nil, err
 	}
@@ -114,7 +138,7 @@ func deployToken(f *pt.Fixture) (common.Address, error) {
 // buildToken: n token transfers from distinct senders; hotPercent of them
 // go to one shared recipient, the others to fresh recipients of their own.
 func buildToken(n, hotPercent int) (*Block, error) {
-	f, err := pt.NewFixture(n+1, nil)
+	f, err := newFixture(n+1, n)
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +161,7 @@ func buildToken(n, hotPercent int) (*Block, error) {
 
 // buildUniswap: n swaps from distinct traders on one pool.
 func buildUniswap(n int) (*Block, error) {
-	f, err := pt.NewFixture(n+1, nil)
+	f, err := newFixture(n+1, n)
 	if err != nil {
 		return nil, err
 	}
