@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ethereum/go-ethereum/core/state"
+	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/lanes-rollup/lanes/parallel"
 )
 
@@ -58,6 +60,37 @@ func TestLargeBlocksFit(t *testing.T) {
 	}
 	if want := uint64(10_000 * maxGasPerTx); large.GasLimit != want {
 		t.Errorf("gas limit %d for 10000 transactions, want %d", large.GasLimit, want)
+	}
+}
+
+// flakyExecutor is the sequential executor with a wrong gas total in its
+// second run.
+type flakyExecutor struct{ runs int }
+
+func (f *flakyExecutor) Execute(ctx context.Context, env *parallel.Env, txs []*types.Transaction, statedb *state.StateDB, mode parallel.Mode) (*parallel.Result, error) {
+	res, err := parallel.Sequential{}.Execute(ctx, env, txs, statedb, mode)
+	if f.runs++; err == nil && f.runs == 2 {
+		res.GasUsed++
+	}
+	return res, err
+}
+
+// TestEveryRoundIsCompared checks that a parallel result that differs in
+// one round only is reported, whichever round is the fastest.
+func TestEveryRoundIsCompared(t *testing.T) {
+	blk, err := Build("transfer", 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := runBlock(context.Background(), "transfer", blk, &flakyExecutor{}, 2, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Identical || !strings.Contains(rep.Mismatch, "round 1") || !strings.Contains(rep.Mismatch, "gas used") {
+		t.Fatalf("identical %v, mismatch %q: want round 1's gas reported", rep.Identical, rep.Mismatch)
+	}
+	if rep.SpeedupMedian <= 0 {
+		t.Errorf("median speedup %v", rep.SpeedupMedian)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"io"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -32,15 +33,20 @@ type Config struct {
 // Report compares the two paths on one workload. Times are of the best
 // round; the state-root times are measured separately from execution.
 type Report struct {
-	Workload    string  `json:"workload"`
-	Txs         int     `json:"txs"`
-	Workers     int     `json:"workers"`
-	GasUsed     uint64  `json:"gas_used"`
-	SeqMs       float64 `json:"seq_ms"`
-	ParMs       float64 `json:"par_ms"`
-	Speedup     float64 `json:"speedup"`
-	SeqMgasPerS float64 `json:"seq_mgas_s"`
-	ParMgasPerS float64 `json:"par_mgas_s"`
+	Workload string  `json:"workload"`
+	Txs      int     `json:"txs"`
+	Workers  int     `json:"workers"`
+	GasUsed  uint64  `json:"gas_used"`
+	SeqMs    float64 `json:"seq_ms"`
+	ParMs    float64 `json:"par_ms"`
+	Speedup  float64 `json:"speedup"`
+	// SpeedupMedian is the median over rounds of the sequential time over
+	// the parallel time of the same round: less flattering than the
+	// best-of-rounds Speedup when one path had a lucky round, and a guide
+	// to how much a single figure can be trusted on a noisy machine.
+	SpeedupMedian float64 `json:"speedup_median"`
+	SeqMgasPerS   float64 `json:"seq_mgas_s"`
+	ParMgasPerS   float64 `json:"par_mgas_s"`
 	// SeqCPUMs and ParCPUMs are the process CPU time (all threads, GC
 	// included) of the best round: on a loaded machine they show the work
 	// each path does when wall time cannot.
@@ -58,7 +64,10 @@ type Report struct {
 	Fallbacks      int     `json:"fallbacks"`
 	// SeqTail is how many transactions of the best parallel round ran
 	// sequentially after the executor stopped speculating (contention).
-	SeqTail   int    `json:"seq_tail"`
+	SeqTail int `json:"seq_tail"`
+	// Identical is set when every parallel round gave the result of the
+	// sequential round before it; Mismatch describes the first that did
+	// not.
 	Identical bool   `json:"identical"`
 	Mismatch  string `json:"mismatch,omitempty"`
 }
@@ -142,11 +151,17 @@ func profileParallel(ctx context.Context, blk *Block, workers, rounds int, w io.
 
 // RunBlock times both executors on an already built block.
 func RunBlock(ctx context.Context, workload string, blk *Block, workers, rounds int) (Report, error) {
+	return runBlock(ctx, workload, blk, parallel.NewParallel(workers), workers, rounds)
+}
+
+// runBlock times the sequential executor and par, which has the given
+// number of workers, on blk.
+func runBlock(ctx context.Context, workload string, blk *Block, par parallel.Executor, workers, rounds int) (Report, error) {
 	var (
 		seqBest, parBest measured
-		par              = parallel.NewParallel(workers)
 		rep              = Report{Workload: workload, Txs: len(blk.Txs), Workers: workers}
 	)
+	ratios := make([]float64, 0, rounds)
 	for round := range rounds {
 		seq, err := measure(ctx, blk, parallel.Sequential{})
 		if err != nil {
@@ -158,6 +173,11 @@ func RunBlock(ctx context.Context, workload string, blk *Block, workers, rounds 
 		}
 		if p.res.Stats.Fallback {
 			rep.Fallbacks++
+		}
+		ratios = append(ratios, seq.exec.Seconds()/p.exec.Seconds())
+		// Every round must match, not only the fastest.
+		if err := parallel.Diff(seq.res, p.res, seq.root, p.root); err != nil && rep.Mismatch == "" {
+			rep.Mismatch = fmt.Sprintf("round %d: %v", round, err)
 		}
 		if round == 0 || seq.exec < seqBest.exec {
 			seqBest = seq
@@ -171,6 +191,11 @@ func RunBlock(ctx context.Context, workload string, blk *Block, workers, rounds 
 	rep.GasUsed = seqBest.res.GasUsed
 	rep.SeqMs, rep.ParMs = ms(seqBest.exec), ms(parBest.exec)
 	rep.Speedup = seqBest.exec.Seconds() / parBest.exec.Seconds()
+	slices.Sort(ratios)
+	rep.SpeedupMedian = ratios[len(ratios)/2]
+	if len(ratios)%2 == 0 {
+		rep.SpeedupMedian = (ratios[len(ratios)/2-1] + ratios[len(ratios)/2]) / 2
+	}
 	rep.SeqMgasPerS, rep.ParMgasPerS = mgas(rep.GasUsed, seqBest.exec), mgas(parBest.res.GasUsed, parBest.exec)
 	rep.SeqRootMs, rep.ParRootMs = ms(seqBest.rootTime), ms(parBest.rootTime)
 	rep.SeqCPUMs, rep.ParCPUMs = ms(seqBest.cpu), ms(parBest.cpu)
@@ -180,10 +205,6 @@ func RunBlock(ctx context.Context, workload string, blk *Block, workers, rounds 
 	rep.Reexecutions = rep.Incarnations - len(blk.Txs)
 	rep.Validations = parBest.res.Stats.Validations
 	rep.SeqTail = parBest.res.Stats.SequentialTxs
-	if err := parallel.Diff(seqBest.res, parBest.res, seqBest.root, parBest.root); err != nil {
-		rep.Mismatch = err.Error()
-	} else {
-		rep.Identical = true
-	}
+	rep.Identical = rep.Mismatch == ""
 	return rep, nil
 }
