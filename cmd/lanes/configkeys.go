@@ -106,9 +106,10 @@ var errConfigSyntax = errors.New("cannot read TOML")
 // configKeys returns the dotted name of every value a TOML document sets:
 // a key under the table header [a.b] is a.b.key, and the keys of an inline
 // table are prefixed with the table's key. Values themselves are skipped.
-// Arrays of tables ([[a]]) name no flag and are rejected.
+// Arrays of tables ([[a]]) name no flag and are rejected. A leading byte
+// order mark is skipped, as the loader skips it.
 func configKeys(doc string) ([]string, error) {
-	s := &tomlScanner{src: doc}
+	s := &tomlScanner{src: strings.TrimPrefix(doc, "\ufeff")}
 	var (
 		keys  []string
 		table []string
@@ -200,6 +201,12 @@ func (s *tomlScanner) key() ([]string, error) {
 				return nil, err
 			}
 			part = str
+			if strings.Contains(part, ".") {
+				// One key with a dot in its name, not a table and a key:
+				// the loader looks flags up by their dotted path, so it
+				// never matches one. Quoted, it cannot match here either.
+				part = `"` + part + `"`
+			}
 		default:
 			start := s.pos
 			for !s.done() && isBareKeyChar(s.peek()) {

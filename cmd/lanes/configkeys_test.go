@@ -33,6 +33,11 @@ func TestConfigKeys(t *testing.T) {
 		// the key check must still read past it.
 		{"dates", "c = 1979-05-27T07:32:00Z\nd = 1979-05-27 07:32:00+01:00\n", []string{"c", "d"}},
 		{"crlf", "[http]\r\nport = 1\r\n", []string{"http.port"}},
+		{"byte order mark", "\ufeffverbosity = 4\n", []string{"verbosity"}},
+		{"spaces around dots", "http . port = 1\n[ \"ws\" ]\nport = 2\n", []string{"http.port", "ws.port"}},
+		{"nested arrays and empty inline table", "a = [[1, 2], [3]]\nb = {}\nc = 0xDEAD\n", []string{"a", "c"}},
+		// One key named "http.port", which the loader never looks up.
+		{"quoted key with a dot", "\"http.port\" = 1\n", []string{`"http.port"`}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
