@@ -109,7 +109,7 @@ var errConfigSyntax = errors.New("cannot read TOML")
 // Arrays of tables ([[a]]) name no flag and are rejected. A leading byte
 // order mark is skipped, as the loader skips it.
 func configKeys(doc string) ([]string, error) {
-	s := &tomlScanner{src: strings.TrimPrefix(doc, "\ufeff")}
+	s := &tomlScanner{src: skipByteOrderMark(doc)}
 	var (
 		keys  []string
 		table []string
@@ -147,6 +147,17 @@ func configKeys(doc string) ([]string, error) {
 			return nil, fmt.Errorf("%w: line %d: unexpected %q", errConfigSyntax, s.line, s.peek())
 		}
 	}
+}
+
+// skipByteOrderMark drops a leading UTF-8 byte order mark, or the two bytes
+// of a UTF-16 one, as the loader's TOML parser does.
+func skipByteOrderMark(doc string) string {
+	for _, bom := range []string{"\xef\xbb\xbf", "\xff\xfe", "\xfe\xff"} {
+		if rest, ok := strings.CutPrefix(doc, bom); ok {
+			return rest
+		}
+	}
+	return doc
 }
 
 // tomlScanner reads a TOML document for its keys.

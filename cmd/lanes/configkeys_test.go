@@ -173,3 +173,37 @@ func TestConfigBefore(t *testing.T) {
 		t.Errorf("loader panic: err %v", err)
 	}
 }
+
+// FuzzConfigKeys checks that the key check never refuses a document the
+// flag loader reads: a refusal stops the node at start.
+func FuzzConfigKeys(f *testing.F) {
+	for _, seed := range []string{
+		"datadir = \"/d\"\n[http]\nport = 9545\n",
+		"a = [1, \"x\", { b = 2 }]\n# c\n[t]\nk = '''v'''\n",
+		"x.y = { z = 1 }\n\"q\" = 0x1\n",
+	} {
+		f.Add(seed)
+	}
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, doc string) {
+		if len(doc) > 4096 {
+			return
+		}
+		path := filepath.Join(dir, "fuzz.toml")
+		if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		loaderAccepts := func() (ok bool) {
+			defer func() {
+				if recover() != nil {
+					ok = false // the loader panics on arrays of tables
+				}
+			}()
+			_, err := altsrc.NewTomlSourceFromFile(path)
+			return err == nil
+		}()
+		if _, err := configKeys(doc); err != nil && loaderAccepts {
+			t.Fatalf("%q: the loader reads it, the key check refuses it: %v", doc, err)
+		}
+	})
+}
