@@ -20,6 +20,13 @@ import (
 // flags is a few kilobytes.
 const maxConfigSize = 1 << 20
 
+// maxReportedKeys is how many unknown keys an error names.
+const maxReportedKeys = 10
+
+// maxSuggestedKey is the longest key for which a near flag name is looked
+// for: flag names are short, and the search is quadratic in the length.
+const maxSuggestedKey = 64
+
 // checkConfigKeys reports an error naming every key the TOML file at path
 // sets that is not one of flags, the flags a config file can set.
 func checkConfigKeys(path string, flags []cli.Flag) error {
@@ -49,9 +56,15 @@ func checkConfigKeys(path string, flags []cli.Flag) error {
 			names = append(names, name)
 		}
 	}
-	var problems []string
+	var (
+		problems []string
+		unknown  int
+	)
 	for _, key := range keys {
 		if known[key] {
+			continue
+		}
+		if unknown++; unknown > maxReportedKeys {
 			continue
 		}
 		msg := fmt.Sprintf("unknown key %q", key)
@@ -59,6 +72,9 @@ func checkConfigKeys(path string, flags []cli.Flag) error {
 			msg += fmt.Sprintf(" (did you mean %q?)", near)
 		}
 		problems = append(problems, msg)
+	}
+	if unknown > maxReportedKeys {
+		problems = append(problems, fmt.Sprintf("and %d more", unknown-maxReportedKeys))
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("config file %s: %s; keys are flag names, see --help", path, strings.Join(problems, ", "))
@@ -69,6 +85,9 @@ func checkConfigKeys(path string, flags []cli.Flag) error {
 // closest returns the name nearest to key in edit distance, when it is
 // near enough to be a likely misspelling, or "".
 func closest(key string, names []string) string {
+	if len(key) > maxSuggestedKey {
+		return ""
+	}
 	sort.Strings(names)
 	best, bestDist := "", len(key)/3+1
 	for _, name := range names {

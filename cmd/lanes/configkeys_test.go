@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -129,6 +130,14 @@ workers = 2
 	}
 	if err := checkConfigKeys(filepath.Join(t.TempDir(), "missing.toml"), flags); err == nil || !strings.Contains(err.Error(), "config file") {
 		t.Errorf("missing config: err %v", err)
+	}
+	var many strings.Builder
+	for i := range 50 {
+		fmt.Fprintf(&many, "key%d = 1\n", i)
+	}
+	err = checkConfigKeys(write(many.String()), flags)
+	if err == nil || !strings.Contains(err.Error(), "and 40 more") || strings.Contains(err.Error(), "key10") {
+		t.Errorf("50 unknown keys: err %v, want 10 named and 40 counted", err)
 	}
 	big := write("a = \"" + strings.Repeat("x", maxConfigSize) + "\"\n")
 	if err := checkConfigKeys(big, flags); err == nil || !strings.Contains(err.Error(), "more than") {
