@@ -29,7 +29,7 @@ func benchCommand() *cli.Command {
 				&cli.StringFlag{Name: "workload", Value: "all", Usage: "workload to run, or all", EnvVars: []string{"LANES_BENCH_WORKLOAD"}},
 				&cli.IntFlag{Name: "txs", Value: 2000, Usage: "transactions per block", EnvVars: []string{"LANES_BENCH_TXS"}},
 				&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "parallel executor workers", EnvVars: []string{"LANES_BENCH_WORKERS"}},
-				&cli.IntFlag{Name: "rounds", Value: 3, Usage: "runs per path; the fastest counts", EnvVars: []string{"LANES_BENCH_ROUNDS"}},
+				&cli.IntFlag{Name: "rounds", Value: 3, Usage: "alternating runs per path: speedup compares the fastest of each, speedup (median) the runs pairwise", EnvVars: []string{"LANES_BENCH_ROUNDS"}},
 				&cli.BoolFlag{Name: "json", Usage: "print one JSON object per workload", EnvVars: []string{"LANES_BENCH_JSON"}},
 				&cli.StringFlag{Name: "cpuprofile", Usage: "after timing, profile the parallel path alone for as many rounds and write the pprof CPU profile to `FILE` (FILE-<workload> when running several workloads)", EnvVars: []string{"LANES_BENCH_CPUPROFILE"}},
 			},
