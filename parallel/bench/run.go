@@ -21,8 +21,9 @@ type Config struct {
 	Txs int
 	// Workers is the parallel executor's worker count.
 	Workers int
-	// Rounds is how often each path runs; the fastest run counts. Zero
-	// means three.
+	// Rounds is how often each path runs, alternating: Speedup compares
+	// the fastest run of each, SpeedupMedian the runs pairwise. Zero means
+	// three; a negative count is an error.
 	Rounds int
 	// CPUProfile, when set, receives a pprof CPU profile of the parallel
 	// path alone: after the timed rounds, the parallel executor runs the
