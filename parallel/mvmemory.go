@@ -249,11 +249,14 @@ func (b *baseState) loadSlot(addr common.Address, slot common.Hash) value {
 		// flatStorage moves its arguments to the heap (its account-hash
 		// cache keeps the address), so it is only called when it can
 		// serve the read: with a shared reader, flat is nil.
-		word, err := common.Hash{}, errNoFlatReader
+		var (
+			word common.Hash
+			err  error
+		)
 		if b.flat != nil {
 			word, err = b.flatStorage(addr, slot)
 		}
-		if err != nil {
+		if b.flat == nil || err != nil {
 			word, err = b.slotReader.Storage(addr, slot)
 		}
 		if err == nil {
@@ -269,10 +272,6 @@ func (b *baseState) loadSlot(addr common.Address, slot common.Hash) value {
 }
 
 var errMissingCode = errors.New("missing code")
-
-// errNoFlatReader sends a slot read to slotReader when there is no flat
-// reader.
-var errNoFlatReader = errors.New("no flat state reader")
 
 // flatStorage reads a slot from the flat state as go-ethereum's flat reader
 // does (the value is stored RLP-encoded), reusing the account's hash.
