@@ -210,7 +210,7 @@ func (p *Parallel) execute(ctx context.Context, env *Env, txs []*types.Transacti
 	}
 	blockCtx := core.NewEVMBlockContext(header, env.Chain, &header.Coinbase)
 	preRecorder := newWriteRecorder(0)
-	preEVM := vm.NewEVM(blockCtx, state.NewHookedState(base.db, preRecorder.hooks()), env.Config, env.VMConfig)
+	preEVM := vm.NewEVM(blockCtx, preRecorder.state(base.db), env.Config, env.VMConfig)
 	core.PreExecution(ctx, header.ParentBeaconRoot, env.Parent, env.Config, preEVM, header.Number, header.Time)
 	preEVM.Release()
 	base.overlay = map[common.Address]bool{

@@ -21,6 +21,8 @@ var (
 	// pre-state.
 	feeRecipientKey, _ = crypto.ToECDSA(common.FromHex("0x7e57000000000000000000000000000000000000000000000000000000000001"))
 
+	emptyAccount = common.HexToAddress("0xe3e3e3")
+
 	ether = big.NewInt(params.Ether)
 	gwei  = big.NewInt(params.GWei)
 )
@@ -40,8 +42,10 @@ func cat(parts ...[]byte) []byte {
 type blockCase struct {
 	name     string
 	accounts int
-	setup    func(f *pt.Fixture)
-	build    func(f *pt.Fixture, env *parallel.Env) []*types.Transaction
+	// alloc, when set, adds to the standard pre-state.
+	alloc func(types.GenesisAlloc)
+	setup func(f *pt.Fixture)
+	build func(f *pt.Fixture, env *parallel.Env) []*types.Transaction
 	// noConflicts asserts that the block ran without a re-execution.
 	noConflicts bool
 	// dropped is the number of transactions Build mode must drop.
@@ -189,6 +193,29 @@ func blockCases() []blockCase {
 				morph := crypto.CreateAddress2(pt.FactoryAddr, common.Hash{}, crypto.Keccak256(pt.MorphInit))
 				if got := seq.State.GetState(morph, common.Hash{}); got != common.BigToHash(big.NewInt(2)) {
 					t.Errorf("morph counter = %v, want 2", got)
+				}
+			},
+		},
+		{
+			// An empty account in the pre-state is removed when touched.
+			name: "empty account touched",
+			alloc: func(alloc types.GenesisAlloc) {
+				alloc[emptyAccount] = types.Account{}
+			},
+			build: func(f *pt.Fixture, _ *parallel.Env) []*types.Transaction {
+				return []*types.Transaction{
+					f.Tx(0, addr(emptyAccount), nil, 21000, nil),
+					f.Tx(2, addr(f.Addrs[4]), ether, 21000, nil),
+					f.Tx(3, addr(f.Addrs[5]), ether, 21000, nil),
+					f.Tx(6, addr(f.Addrs[7]), ether, 21000, nil),
+				}
+			},
+			check: func(t *testing.T, f *pt.Fixture, seq, par pt.Outcome) {
+				if !f.State().Exist(emptyAccount) {
+					t.Fatal("empty account missing from the pre-state")
+				}
+				if seq.State.Exist(emptyAccount) {
+					t.Error("touched empty account still exists")
 				}
 			},
 		},
@@ -408,7 +435,11 @@ func runCase(t *testing.T, tc blockCase, mode parallel.Mode, workers int) {
 	if accounts == 0 {
 		accounts = 10
 	}
-	f, err := pt.NewFixture(accounts, pt.StandardAlloc())
+	alloc := pt.StandardAlloc()
+	if tc.alloc != nil {
+		tc.alloc(alloc)
+	}
+	f, err := pt.NewFixture(accounts, alloc)
 	if err != nil {
 		t.Fatal(err)
 	}

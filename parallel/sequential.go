@@ -36,7 +36,7 @@ func (Sequential) Execute(ctx context.Context, env *Env, txs []*types.Transactio
 	var recorder *writeRecorder
 	if vmConfig.Tracer == nil {
 		recorder = newWriteRecorder(2 * len(txs))
-		vmState = state.NewHookedState(statedb, recorder.hooks())
+		vmState = recorder.state(statedb)
 	} else {
 		vmState = state.NewHookedState(statedb, vmConfig.Tracer)
 	}

@@ -84,7 +84,7 @@ func newSettlement(ctx context.Context, env *Env, blockCtx vm.BlockContext, stat
 			Receipts:     make(types.Receipts, 0, n),
 		},
 	}
-	s.hooked = state.NewHookedState(statedb, s.recorder.hooks())
+	s.hooked = s.recorder.state(statedb)
 	s.evm = vm.NewEVM(blockCtx, s.hooked, env.Config, env.VMConfig)
 	core.PreExecution(ctx, header.ParentBeaconRoot, env.Parent, env.Config, s.evm, header.Number, header.Time)
 	return s
@@ -284,7 +284,9 @@ func applyWrites(db *state.StateDB, rec *writeRecorder, writes []keyWrite) {
 	}
 	for addr := range deleted {
 		if db.Exist(addr) {
-			rec.account(addr)
+			// The caller finalises the state before the next
+			// transaction, which removes the account.
+			rec.account(addr).removed = true
 			db.SelfDestruct(addr)
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/state"
 	"github.com/ethereum/go-ethereum/core/tracing"
+	"github.com/ethereum/go-ethereum/core/types/bal"
+	"github.com/ethereum/go-ethereum/core/vm"
 	"github.com/ethereum/go-ethereum/params"
 	"github.com/holiman/uint256"
 )
@@ -18,8 +20,12 @@ type AccountWrite struct {
 	// Deleted is set when the account does not exist after the block.
 	// The other fields are then meaningless.
 	Deleted bool
-	Balance *uint256.Int
-	Nonce   uint64
+	// Recreated is set when the account was removed during the block and
+	// exists again at its end: none of its storage from before the block
+	// is left, and Storage holds all it has.
+	Recreated bool
+	Balance   *uint256.Int
+	Nonce     uint64
 	// Code is the account's code after the block; it is only meaningful when
 	// CodeChanged is set.
 	Code        []byte
@@ -43,6 +49,17 @@ func (ws *WriteSet) Len() int { return len(ws.Accounts) }
 // pre-state, and finalises it. statedb's IntermediateRoot then equals the
 // root of the state the write set was collected from.
 func (ws *WriteSet) Apply(statedb *state.StateDB, rules params.Rules) {
+	// Remove recreated accounts first, so that their old storage goes.
+	removed := false
+	for _, acc := range ws.Accounts {
+		if acc.Recreated && statedb.Exist(acc.Address) {
+			statedb.SelfDestruct(acc.Address)
+			removed = true
+		}
+	}
+	if removed {
+		statedb.Finalise(rules)
+	}
 	for _, acc := range ws.Accounts {
 		if acc.Deleted {
 			// Only an account that existed before the block needs removing;
@@ -72,10 +89,17 @@ func (ws *WriteSet) Apply(statedb *state.StateDB, rules params.Rules) {
 // read from the state once the block is done.
 type writeRecorder struct {
 	accounts map[common.Address]*recordedAccount
+	// pending lists the accounts changed through the recording state since
+	// its last Finalise, which may remove them; mayGo is Finalise's
+	// scratch space.
+	pending []common.Address
+	mayGo   []common.Address
 }
 
 type recordedAccount struct {
 	code bool
+	// removed is set once the account has been removed in the block.
+	removed bool
 	// slots is made on the first storage write: most accounts a block
 	// writes are plain balances and nonces.
 	slots map[common.Hash]struct{}
@@ -104,21 +128,77 @@ func (r *writeRecorder) account(addr common.Address) *recordedAccount {
 	return acc
 }
 
+// note records that addr changed in the current transaction.
+func (r *writeRecorder) note(addr common.Address) *recordedAccount {
+	r.pending = append(r.pending, addr)
+	return r.account(addr)
+}
+
 func (r *writeRecorder) hooks() *tracing.Hooks {
 	return &tracing.Hooks{
 		OnBalanceChange: func(addr common.Address, _, _ *big.Int, _ tracing.BalanceChangeReason) {
-			r.account(addr)
+			r.note(addr)
 		},
 		OnNonceChangeV2: func(addr common.Address, _, _ uint64, _ tracing.NonceChangeReason) {
-			r.account(addr)
+			r.note(addr)
 		},
 		OnCodeChangeV2: func(addr common.Address, _ common.Hash, _ []byte, _ common.Hash, _ []byte, _ tracing.CodeChangeReason) {
-			r.account(addr).code = true
+			r.note(addr).code = true
 		},
 		OnStorageChange: func(addr common.Address, slot common.Hash, _, _ common.Hash) {
-			r.account(addr).addSlot(slot)
+			r.note(addr).addSlot(slot)
 		},
 	}
+}
+
+// state returns the vm.StateDB that records statedb's writes: go-ethereum's
+// hooked state, plus what its hooks do not report.
+func (r *writeRecorder) state(statedb *state.StateDB) vm.StateDB {
+	return &recordingState{StateDB: state.NewHookedState(statedb, r.hooks()), rec: r}
+}
+
+// recordingState completes the hooks. A balance change of zero fires no
+// hook but touches the account, which EIP-158 then removes if it is empty;
+// and no hook reports that removal, which wipes the account's storage.
+type recordingState struct {
+	vm.StateDB
+	rec *writeRecorder
+}
+
+// AddBalance implements vm.StateDB.
+func (s *recordingState) AddBalance(addr common.Address, amount *uint256.Int, reason tracing.BalanceChangeReason) uint256.Int {
+	if amount.IsZero() {
+		s.rec.note(addr)
+	}
+	return s.StateDB.AddBalance(addr, amount, reason)
+}
+
+// SubBalance implements vm.StateDB.
+func (s *recordingState) SubBalance(addr common.Address, amount *uint256.Int, reason tracing.BalanceChangeReason) uint256.Int {
+	if amount.IsZero() {
+		s.rec.note(addr)
+	}
+	return s.StateDB.SubBalance(addr, amount, reason)
+}
+
+// Finalise implements vm.StateDB, noting the accounts it removes.
+func (s *recordingState) Finalise(rules params.Rules) *bal.ConstructionBlockAccessList {
+	r := s.rec
+	mayGo := r.mayGo[:0]
+	for _, addr := range r.pending {
+		if (s.HasSelfDestructed(addr) || (rules.IsEIP158 && s.Empty(addr))) && s.Exist(addr) {
+			mayGo = append(mayGo, addr)
+		}
+	}
+	list := s.StateDB.Finalise(rules)
+	r.pending = r.pending[:0]
+	for _, addr := range mayGo {
+		if !s.Exist(addr) {
+			r.account(addr).removed = true
+		}
+	}
+	r.mayGo = mayGo
+	return list
 }
 
 // collect reads the final value of every recorded key from statedb, which
@@ -139,6 +219,7 @@ func (r *writeRecorder) collect(statedb *state.StateDB) *WriteSet {
 			ws.Accounts = append(ws.Accounts, acc)
 			continue
 		}
+		acc.Recreated = rec.removed
 		acc.Balance = &balances[len(ws.Accounts)]
 		acc.Balance.Set(statedb.GetBalance(addr))
 		acc.Nonce = statedb.GetNonce(addr)

@@ -133,7 +133,9 @@ func NewFixture(n int, alloc types.GenesisAlloc) (*Fixture, error) {
 		BaseFee:    BaseFee,
 		Difficulty: new(big.Int),
 	}
-	root, err := statedb.Commit(f.rules(genesis), 0)
+	// Without rules, as go-ethereum commits a genesis allocation: an
+	// empty account in it (one with storage only) is kept.
+	root, err := statedb.Commit(params.Rules{}, 0)
 	if err != nil {
 		return nil, err
 	}
