@@ -43,15 +43,17 @@
 //	   ▼
 //	sequential tail (settle.go)  whatever stopped speculation (a panic, the
 //	   │                         incarnation budget, heavy contention, a
-//	   │                         transaction over the gas left in Build mode)
-//	   │                         leaves a final settled prefix; the rest of
-//	   │                         the block runs with go-ethereum's own
-//	   │                         transaction application on top of it
+//	   │                         transaction over the gas left in Build mode,
+//	   │                         one removing an account that holds storage
+//	   │                         in the pre-state) leaves a final settled
+//	   │                         prefix; the rest of the block runs with
+//	   │                         go-ethereum's own transaction application
+//	   │                         on top of it
 //	   ▼
 //	PostExecution, write set, Result (executor.go)
 //
 // The settled prefix is always final, so stopping speculation never changes
-// the result: a panic or the budget counts as a fallback (Stats.Fallback),
-// contention and gas do not. VerifyingExecutor runs two executors and
-// reports the first difference (verify.go).
+// the result: a panic, the budget or such a removal counts as a fallback
+// (Stats.Fallback), contention and gas do not. VerifyingExecutor runs two
+// executors and reports the first difference (verify.go).
 package parallel

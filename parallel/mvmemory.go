@@ -131,6 +131,8 @@ type mvAccount struct {
 	cells    [kindStorage]mvCell
 	addr     common.Address
 	baseOnce sync.Once
+	// baseStorage is set when the account holds storage in the pre-state.
+	baseStorage bool
 }
 
 // mvSlot is the cell of one storage slot, with the slot's key.
@@ -217,6 +219,13 @@ func (b *baseState) loadAccount(addr common.Address, a *mvAccount) {
 	if b.db.Exist(addr) {
 		a.cells[kindExists].base.num.SetOne()
 	}
+	a.baseStorage = hasStorage(b.db.GetStorageRoot(addr))
+}
+
+// hasStorage reports whether an account with the given storage root holds
+// any slot (a missing account's root reads as zero).
+func hasStorage(root common.Hash) bool {
+	return root != (common.Hash{}) && root != types.EmptyRootHash
 }
 
 func (b *baseState) loadAccountReader(addr common.Address, a *mvAccount) error {
@@ -238,6 +247,7 @@ func (b *baseState) loadAccountReader(addr common.Address, a *mvAccount) error {
 		a.cells[kindBalance].base.num.Set(acc.Balance)
 		a.cells[kindNonce].base.num.SetUint64(acc.Nonce)
 		a.cells[kindExists].base.num.SetOne()
+		a.baseStorage = hasStorage(acc.Root)
 	}
 	return nil
 }
@@ -459,12 +469,24 @@ func (s *slab[T]) take(lo, hi int) *T {
 // baseValue returns c's value in the pre-state, loading it on first use.
 func (mv *mvMemory) baseValue(c *mvCell) value {
 	if a := c.acct; a != nil {
-		a.baseOnce.Do(func() { mv.base.loadAccount(a.addr, a) })
+		mv.loadAccount(a)
 		return c.base
 	}
 	sl := c.slot
 	sl.baseOnce.Do(func() { c.base = mv.base.loadSlot(sl.addr, sl.key) })
 	return c.base
+}
+
+// loadAccount loads a's pre-state on first use.
+func (mv *mvMemory) loadAccount(a *mvAccount) {
+	a.baseOnce.Do(func() { mv.base.loadAccount(a.addr, a) })
+}
+
+// hadStorage reports whether addr holds storage in the pre-state.
+func (mv *mvMemory) hadStorage(addr common.Address) bool {
+	a := mv.account(addr)
+	mv.loadAccount(a)
+	return a.baseStorage
 }
 
 // read returns the value of k as transaction tx sees it. Deltas written by

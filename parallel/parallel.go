@@ -367,6 +367,10 @@ func (r *blockRun) execute(evm *vm.EVM, ts *txState, t task) (task, bool) {
 			}
 			continue
 		}
+		if addr, ok := r.removesStorage(out.writes); ok {
+			r.sched.stop(fmt.Sprintf("transaction %d removes %v, which holds storage in the pre-state", t.tx, addr))
+			return task{}, false
+		}
 		if r.incarnations.Add(1) > r.limit {
 			r.sched.stop("too many incarnations")
 			return task{}, false
@@ -378,6 +382,22 @@ func (r *blockRun) execute(evm *vm.EVM, ts *txState, t task) (task, bool) {
 		wrote := r.mv.record(t.tx, t.inc, ts.readSet(), out.writes)
 		return r.sched.finishExecution(t.tx, t.inc, wrote)
 	}
+}
+
+// removesStorage returns an account that writes remove while it holds
+// storage in the pre-state. Removal wipes that storage, but multi-version
+// memory keeps only the slots that were written: a contract created at the
+// address later in the block would read the removed values. Only a genesis
+// allocation makes an account that EIP-158 removes with its storage, so
+// such a block leaves speculation for the sequential path instead.
+func (r *blockRun) removesStorage(writes []keyWrite) (common.Address, bool) {
+	for i := range writes {
+		w := &writes[i]
+		if w.key.kind == kindExists && w.val.isZero() && r.mv.hadStorage(w.key.addr) {
+			return w.key.addr, true
+		}
+	}
+	return common.Address{}, false
 }
 
 // runTx applies one transaction to the incarnation's state. It returns the

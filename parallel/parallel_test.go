@@ -21,6 +21,11 @@ var (
 	// pre-state.
 	feeRecipientKey, _ = crypto.ToECDSA(common.FromHex("0x7e57000000000000000000000000000000000000000000000000000000000001"))
 
+	// storageCopyInit copies slot 0 to slot 1 and deploys empty code;
+	// storageCopy is where the factory creates it.
+	storageCopyInit = common.FromHex("600054600155" + "00")
+	storageCopy     = crypto.CreateAddress2(pt.FactoryAddr, common.Hash{}, crypto.Keccak256(storageCopyInit))
+
 	emptyAccount = common.HexToAddress("0xe3e3e3")
 
 	ether = big.NewInt(params.Ether)
@@ -52,7 +57,10 @@ type blockCase struct {
 	dropped int
 	// invalid says Validate mode must reject the block.
 	invalid bool
-	check   func(t *testing.T, f *pt.Fixture, seq, par pt.Outcome)
+	// fallback says the block must leave speculation for the sequential
+	// path.
+	fallback bool
+	check    func(t *testing.T, f *pt.Fixture, seq, par pt.Outcome)
 }
 
 func blockCases() []blockCase {
@@ -193,6 +201,33 @@ func blockCases() []blockCase {
 				morph := crypto.CreateAddress2(pt.FactoryAddr, common.Hash{}, crypto.Keccak256(pt.MorphInit))
 				if got := seq.State.GetState(morph, common.Hash{}); got != common.BigToHash(big.NewInt(2)) {
 					t.Errorf("morph counter = %v, want 2", got)
+				}
+			},
+		},
+		{
+			// An account with storage but no code, nonce or balance (only
+			// a genesis allocation makes one) is removed when touched, and
+			// its storage with it: a contract created at its address later
+			// in the block starts with empty storage.
+			name: "storage-only account removed, then created again",
+			alloc: func(alloc types.GenesisAlloc) {
+				alloc[storageCopy] = types.Account{Storage: map[common.Hash]common.Hash{{}: common.BigToHash(big.NewInt(7))}}
+			},
+			fallback: true,
+			build: func(f *pt.Fixture, _ *parallel.Env) []*types.Transaction {
+				return []*types.Transaction{
+					f.Tx(0, addr(storageCopy), nil, 21000, nil),
+					f.Tx(1, addr(pt.FactoryAddr), nil, 200_000, storageCopyInit),
+					f.Tx(2, addr(f.Addrs[4]), ether, 21000, nil),
+					f.Tx(3, addr(f.Addrs[5]), ether, 21000, nil),
+				}
+			},
+			check: func(t *testing.T, f *pt.Fixture, seq, par pt.Outcome) {
+				if n := seq.State.GetNonce(storageCopy); n != 1 {
+					t.Errorf("created contract nonce = %d, want 1", n)
+				}
+				if got := seq.State.GetState(storageCopy, common.BigToHash(big.NewInt(1))); got != (common.Hash{}) {
+					t.Errorf("init code read slot 0 = %v, want 0 (removed storage)", got)
 				}
 			},
 		},
@@ -469,8 +504,8 @@ func runCase(t *testing.T, tc blockCase, mode parallel.Mode, workers int) {
 			t.Errorf("dropped %d: %v is not %v", i, d.Err, seq.Result.Dropped[i].Err)
 		}
 	}
-	if par.Result.Stats.Fallback {
-		t.Errorf("fell back: %s", par.Result.Stats.FallbackReason)
+	if par.Result.Stats.Fallback != tc.fallback {
+		t.Errorf("fell back %v, want %v: %s", par.Result.Stats.Fallback, tc.fallback, par.Result.Stats.FallbackReason)
 	}
 	if tc.noConflicts && par.Result.Stats.Incarnations != len(txs) {
 		t.Errorf("incarnations %d, want %d (no conflicts)", par.Result.Stats.Incarnations, len(txs))

@@ -30,10 +30,13 @@ const worldSenders = 16
 // a constant-product pair over them with liquidity, and the hand-assembled
 // contracts. Every sender holds both tokens and has approved the pair.
 type world struct {
-	f                  *pt.Fixture
-	tokenA, tokenB     common.Address
-	pair               common.Address
-	fresh              []common.Address
+	f              *pt.Fixture
+	tokenA, tokenB common.Address
+	pair           common.Address
+	fresh          []common.Address
+	// empty holds accounts that exist in the pre-state with no balance,
+	// nonce or code, one of them with storage: touching one removes it.
+	empty              []common.Address
 	morph, createdInit common.Address
 	// feeKey signs for feeAddr, an account missing from the pre-state that
 	// some blocks make their fee recipient: it is funded by the block's
@@ -59,6 +62,8 @@ func sharedWorld(t testing.TB) *world {
 func buildWorld() (*world, error) {
 	alloc := pt.StandardAlloc()
 	alloc[storageLoopAddr] = types.Account{Code: storageLoop, Nonce: 1}
+	alloc[emptyAccount] = types.Account{}
+	alloc[storageCopy] = types.Account{Storage: map[common.Hash]common.Hash{{}: common.BigToHash(big.NewInt(7))}}
 	f, err := pt.NewFixture(worldSenders, alloc)
 	if err != nil {
 		return nil, err
@@ -96,6 +101,7 @@ func buildWorld() (*world, error) {
 	for i := range 4 {
 		w.fresh = append(w.fresh, common.BigToAddress(big.NewInt(int64(0xfee0+i))))
 	}
+	w.empty = []common.Address{emptyAccount, storageCopy}
 	w.morph = crypto.CreateAddress2(pt.FactoryAddr, common.Hash{}, crypto.Keccak256(pt.MorphInit))
 	w.feeKey = feeRecipientKey
 	w.feeAddr = crypto.PubkeyToAddress(feeRecipientKey.PublicKey)
@@ -138,6 +144,9 @@ func (w *world) genBlock(f *pt.Fixture, c chooser, n int, stop func() bool) []*t
 			case 0:
 				return f.Coinbase
 			case 1:
+				if c.Intn(3) == 0 {
+					return w.empty[c.Intn(len(w.empty))]
+				}
 				return w.fresh[c.Intn(len(w.fresh))]
 			default:
 				return f.Addrs[c.Intn(worldSenders)]
@@ -175,7 +184,11 @@ func (w *world) genBlock(f *pt.Fixture, c chooser, n int, stop func() bool) []*t
 		case 8:
 			tx = f.Tx(s, &storageLoopAddr, nil, 700_000, cat(pt.Word(uint64(1+c.Intn(40))), pt.Word(uint64(c.Intn(24)))))
 		case 9:
-			tx = f.Tx(s, &pt.FactoryAddr, big.NewInt(int64(c.Intn(2))), 200_000, pt.MorphInit)
+			init := pt.MorphInit
+			if c.Intn(3) == 0 { // creates a contract over a storage-only account
+				init = storageCopyInit
+			}
+			tx = f.Tx(s, &pt.FactoryAddr, big.NewInt(int64(c.Intn(2))), 200_000, init)
 		case 10:
 			tx = f.Tx(s, &w.morph, nil, 60_000, nil)
 		case 11:
