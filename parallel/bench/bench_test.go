@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"io"
+	"math"
 	"runtime"
 	"strings"
 	"testing"
@@ -153,3 +154,38 @@ func benchmarkExecutor(b *testing.B, ex parallel.Executor) {
 func BenchmarkSequential(b *testing.B) { benchmarkExecutor(b, parallel.Sequential{}) }
 
 func BenchmarkParallel(b *testing.B) { benchmarkExecutor(b, parallel.NewParallel(2)) }
+
+func TestCeiling(t *testing.T) {
+	blk, err := Build("transfer", 32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, workers := range []int{1, 2} {
+		rep, err := RunBlock(context.Background(), "transfer", blk, workers, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if workers == 1 && rep.Ceiling != 1 {
+			t.Errorf("one worker: ceiling %v, want 1", rep.Ceiling)
+		}
+		if math.IsNaN(rep.Ceiling) || math.IsInf(rep.Ceiling, 0) || rep.Ceiling <= 0 {
+			t.Errorf("%d workers: ceiling %v", workers, rep.Ceiling)
+		}
+	}
+}
+
+func TestConcurrentRunsReportFailures(t *testing.T) {
+	blk, err := Build("chain", 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Without its first transaction, the sender's nonce chain has a gap.
+	gapped := *blk
+	gapped.Txs = blk.Txs[1:]
+	if _, err := measureConcurrent(context.Background(), &gapped, 2); err == nil {
+		t.Fatal("no error for an invalid block")
+	}
+	if _, err := measureConcurrent(context.Background(), blk, 2); err != nil {
+		t.Fatal(err)
+	}
+}
