@@ -75,10 +75,13 @@ func (r *blockRun) commit(ctx context.Context, s *settlement, workersDone <-chan
 			r.release(i)
 			i++
 			r.settled.Store(int64(i))
+			// The count only grows within a window: once over the limit,
+			// the window has failed, and the sooner the tail starts the
+			// less speculation is wasted.
+			if conflicted > contentionLimit {
+				return i, tailContention, nil
+			}
 			if i-windowStart == contentionWindow {
-				if conflicted > contentionLimit {
-					return i, tailContention, nil
-				}
 				windowStart, conflicted = i, 0
 			}
 			continue
