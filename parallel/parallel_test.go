@@ -28,6 +28,17 @@ var (
 
 	emptyAccount = common.HexToAddress("0xe3e3e3")
 
+	// touchRevert calls emptyAccount without value, then reverts.
+	touchRevertAddr = common.HexToAddress("0x10f0")
+	touchRevert     = common.FromHex("6000600060006000600062e3e3e35af1" + "60006000fd")
+
+	// createRevert has the factory create createdByRevert (one JUMPDEST of
+	// code) over revertedCreation, an empty account, then reverts.
+	createRevertAddr = common.HexToAddress("0x10f1")
+	createdByRevert  = common.FromHex("6001600c60003960016000f3" + "5b")
+	createRevert     = cat(common.FromHex("600d601b600039"+"6000600060"+"0d"+"60006000"+"61100a"+"5af1"+"60006000fd"), createdByRevert)
+	revertedCreation = crypto.CreateAddress2(pt.FactoryAddr, common.Hash{}, crypto.Keccak256(createdByRevert))
+
 	ether = big.NewInt(params.Ether)
 	gwei  = big.NewInt(params.GWei)
 )
@@ -228,6 +239,50 @@ func blockCases() []blockCase {
 				}
 				if got := seq.State.GetState(storageCopy, common.BigToHash(big.NewInt(1))); got != (common.Hash{}) {
 					t.Errorf("init code read slot 0 = %v, want 0 (removed storage)", got)
+				}
+			},
+		},
+		{
+			// A touch in a call that reverts is undone: the empty account
+			// stays, and the write set must not remove it.
+			name: "reverted touch of an empty account",
+			alloc: func(alloc types.GenesisAlloc) {
+				alloc[emptyAccount] = types.Account{}
+				alloc[touchRevertAddr] = types.Account{Nonce: 1, Code: touchRevert}
+			},
+			build: func(f *pt.Fixture, _ *parallel.Env) []*types.Transaction {
+				return []*types.Transaction{
+					f.Tx(0, addr(touchRevertAddr), nil, 100_000, nil),
+					f.Tx(2, addr(f.Addrs[4]), ether, 21000, nil),
+					f.Tx(3, addr(f.Addrs[5]), ether, 21000, nil),
+					f.Tx(6, addr(f.Addrs[7]), ether, 21000, nil),
+				}
+			},
+			check: func(t *testing.T, f *pt.Fixture, seq, par pt.Outcome) {
+				if !seq.State.Exist(emptyAccount) {
+					t.Error("the touch was reverted, yet the empty account is gone")
+				}
+			},
+		},
+		{
+			// A contract created over an empty account in a call that
+			// reverts: its nonce and code changes are undone.
+			name: "reverted creation over an empty account",
+			alloc: func(alloc types.GenesisAlloc) {
+				alloc[revertedCreation] = types.Account{}
+				alloc[createRevertAddr] = types.Account{Nonce: 1, Code: createRevert}
+			},
+			build: func(f *pt.Fixture, _ *parallel.Env) []*types.Transaction {
+				return []*types.Transaction{
+					f.Tx(0, addr(createRevertAddr), nil, 200_000, nil),
+					f.Tx(2, addr(f.Addrs[4]), ether, 21000, nil),
+					f.Tx(3, addr(f.Addrs[5]), ether, 21000, nil),
+					f.Tx(6, addr(f.Addrs[7]), ether, 21000, nil),
+				}
+			},
+			check: func(t *testing.T, f *pt.Fixture, seq, par pt.Outcome) {
+				if !seq.State.Exist(revertedCreation) || seq.State.GetNonce(revertedCreation) != 0 {
+					t.Error("the creation was reverted, yet the empty account changed")
 				}
 			},
 		},

@@ -72,9 +72,17 @@ func (ws *WriteSet) Apply(statedb *state.StateDB, rules params.Rules) {
 		if !statedb.Exist(acc.Address) {
 			statedb.CreateAccount(acc.Address)
 		}
-		statedb.SetBalance(acc.Address, acc.Balance, tracing.BalanceChangeUnspecified)
-		statedb.SetNonce(acc.Address, acc.Nonce, tracing.NonceChangeUnspecified)
-		if acc.CodeChanged {
+		// Only what changed is written: writing an unchanged field still
+		// touches the account, and EIP-158 would then remove an empty
+		// one that the block only touched in a reverted call. (Storage
+		// needs no check: an unchanged slot is not written.)
+		if statedb.GetBalance(acc.Address).Cmp(acc.Balance) != 0 {
+			statedb.SetBalance(acc.Address, acc.Balance, tracing.BalanceChangeUnspecified)
+		}
+		if statedb.GetNonce(acc.Address) != acc.Nonce {
+			statedb.SetNonce(acc.Address, acc.Nonce, tracing.NonceChangeUnspecified)
+		}
+		if acc.CodeChanged && !bytes.Equal(statedb.GetCode(acc.Address), acc.Code) {
 			statedb.SetCode(acc.Address, acc.Code, tracing.CodeChangeUnspecified)
 		}
 		for _, slot := range sortedSlots(acc.Storage) {
