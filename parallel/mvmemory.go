@@ -131,8 +131,11 @@ type mvAccount struct {
 	cells    [kindStorage]mvCell
 	addr     common.Address
 	baseOnce sync.Once
-	// baseStorage is set when the account holds storage in the pre-state.
-	baseStorage bool
+	// removableStorage is set when the account holds storage in the
+	// pre-state but no code and a zero nonce: the only kind of account
+	// that a block can remove with its storage (nonces never go down, and
+	// a contract can only be destroyed in the transaction creating it).
+	removableStorage bool
 }
 
 // mvSlot is the cell of one storage slot, with the slot's key.
@@ -219,7 +222,7 @@ func (b *baseState) loadAccount(addr common.Address, a *mvAccount) {
 	if b.db.Exist(addr) {
 		a.cells[kindExists].base.num.SetOne()
 	}
-	a.baseStorage = hasStorage(b.db.GetStorageRoot(addr))
+	a.removableStorage = hasStorage(b.db.GetStorageRoot(addr)) && b.db.GetNonce(addr) == 0 && code.code == emptyCode
 }
 
 // hasStorage reports whether an account with the given storage root holds
@@ -247,7 +250,7 @@ func (b *baseState) loadAccountReader(addr common.Address, a *mvAccount) error {
 		a.cells[kindBalance].base.num.Set(acc.Balance)
 		a.cells[kindNonce].base.num.SetUint64(acc.Nonce)
 		a.cells[kindExists].base.num.SetOne()
-		a.baseStorage = hasStorage(acc.Root)
+		a.removableStorage = hasStorage(acc.Root) && acc.Nonce == 0 && cv == emptyCode
 	}
 	return nil
 }
@@ -482,11 +485,12 @@ func (mv *mvMemory) loadAccount(a *mvAccount) {
 	a.baseOnce.Do(func() { mv.base.loadAccount(a.addr, a) })
 }
 
-// hadStorage reports whether addr holds storage in the pre-state.
-func (mv *mvMemory) hadStorage(addr common.Address) bool {
+// removableStorage reports whether the block may remove addr with storage
+// it holds in the pre-state (mvAccount.removableStorage).
+func (mv *mvMemory) removableStorage(addr common.Address) bool {
 	a := mv.account(addr)
 	mv.loadAccount(a)
-	return a.baseStorage
+	return a.removableStorage
 }
 
 // read returns the value of k as transaction tx sees it. Deltas written by

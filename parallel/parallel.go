@@ -384,16 +384,17 @@ func (r *blockRun) execute(evm *vm.EVM, ts *txState, t task) (task, bool) {
 	}
 }
 
-// removesStorage returns an account that writes remove while it holds
-// storage in the pre-state. Removal wipes that storage, but multi-version
-// memory keeps only the slots that were written: a contract created at the
-// address later in the block would read the removed values. Only a genesis
-// allocation makes an account that EIP-158 removes with its storage, so
-// such a block leaves speculation for the sequential path instead.
+// removesStorage returns an account that writes may remove while it holds
+// storage in the pre-state: they remove it, or credit it a zero fee, which
+// touches it (EIP-158 then removes it if it is empty). Removal wipes that
+// storage, but multi-version memory keeps only the slots that were written:
+// a contract created at the address later in the block would read the
+// removed values. Only a genesis allocation makes such an account, so a
+// block that may remove one leaves speculation for the sequential path.
 func (r *blockRun) removesStorage(writes []keyWrite) (common.Address, bool) {
 	for i := range writes {
 		w := &writes[i]
-		if w.key.kind == kindExists && w.val.isZero() && r.mv.hadStorage(w.key.addr) {
+		if (w.key.kind == kindExists || w.delta) && w.val.isZero() && r.mv.removableStorage(w.key.addr) {
 			return w.key.addr, true
 		}
 	}

@@ -45,12 +45,58 @@ var (
 
 func addr(a common.Address) *common.Address { return &a }
 
+// zeroTipTx signs a one-wei transfer from account i whose effective tip
+// is zero: it credits the fee recipient nothing, which touches it.
+func zeroTipTx(f *pt.Fixture, i int, to common.Address) *types.Transaction {
+	nonce := f.Nonce(f.Addrs[i])
+	f.SetNonce(f.Addrs[i], nonce+1)
+	tx, err := types.SignTx(types.NewTx(&types.DynamicFeeTx{
+		ChainID: f.Config.ChainID, Nonce: nonce, GasTipCap: new(big.Int), GasFeeCap: pt.BaseFee,
+		Gas: 21000, To: &to, Value: big.NewInt(1),
+	}), f.Signer, f.Keys[i])
+	if err != nil {
+		panic(err)
+	}
+	return tx
+}
+
 func cat(parts ...[]byte) []byte {
 	var out []byte
 	for _, p := range parts {
 		out = append(out, p...)
 	}
 	return out
+}
+
+// addStorageCopy adds to a pre-state an account with one slot of storage
+// and nothing else, where the factory creates storageCopyInit.
+func addStorageCopy(alloc types.GenesisAlloc) {
+	alloc[storageCopy] = types.Account{Storage: map[common.Hash]common.Hash{{}: common.BigToHash(big.NewInt(7))}}
+}
+
+// zeroTipRemoval is the case of a storage-only fee recipient that a
+// zero-tip transaction removes; then comes the block's second
+// transaction, after which slot must read zero.
+func zeroTipRemoval(name string, then func(f *pt.Fixture) *types.Transaction, slot common.Hash) blockCase {
+	return blockCase{
+		name:     name,
+		alloc:    addStorageCopy,
+		setup:    func(f *pt.Fixture) { f.Coinbase = storageCopy },
+		fallback: true,
+		build: func(f *pt.Fixture, _ *parallel.Env) []*types.Transaction {
+			return []*types.Transaction{
+				zeroTipTx(f, 0, f.Addrs[9]),
+				then(f),
+				f.Tx(2, addr(f.Addrs[4]), ether, 21000, nil),
+				f.Tx(3, addr(f.Addrs[5]), ether, 21000, nil),
+			}
+		},
+		check: func(t *testing.T, f *pt.Fixture, seq, par pt.Outcome) {
+			if got := seq.State.GetState(storageCopy, slot); got != (common.Hash{}) {
+				t.Errorf("slot %v = %v, want 0 (removed storage)", slot, got)
+			}
+		},
+	}
 }
 
 // blockCase is one targeted block: how to build it, and what must hold
@@ -220,10 +266,8 @@ func blockCases() []blockCase {
 			// a genesis allocation makes one) is removed when touched, and
 			// its storage with it: a contract created at its address later
 			// in the block starts with empty storage.
-			name: "storage-only account removed, then created again",
-			alloc: func(alloc types.GenesisAlloc) {
-				alloc[storageCopy] = types.Account{Storage: map[common.Hash]common.Hash{{}: common.BigToHash(big.NewInt(7))}}
-			},
+			name:     "storage-only account removed, then created again",
+			alloc:    addStorageCopy,
 			fallback: true,
 			build: func(f *pt.Fixture, _ *parallel.Env) []*types.Transaction {
 				return []*types.Transaction{
@@ -239,6 +283,38 @@ func blockCases() []blockCase {
 				}
 				if got := seq.State.GetState(storageCopy, common.BigToHash(big.NewInt(1))); got != (common.Hash{}) {
 					t.Errorf("init code read slot 0 = %v, want 0 (removed storage)", got)
+				}
+			},
+		},
+		// A zero tip credits the fee recipient nothing, which touches it:
+		// a storage-only fee recipient is removed with its storage.
+		zeroTipRemoval("storage-only fee recipient removed by a zero tip, then created again",
+			func(f *pt.Fixture) *types.Transaction {
+				return f.Tx(1, addr(pt.FactoryAddr), nil, 200_000, storageCopyInit)
+			}, common.BigToHash(big.NewInt(1))),
+		zeroTipRemoval("storage-only fee recipient removed by a zero tip, then paid",
+			func(f *pt.Fixture) *types.Transaction {
+				return f.Tx(1, addr(f.Addrs[6]), ether, 21000, nil)
+			}, common.Hash{}),
+		{
+			// An empty fee recipient is removed by a zero tip and then
+			// paid again: both write sets say it was recreated.
+			name:  "empty fee recipient removed by a zero tip, then paid",
+			alloc: func(alloc types.GenesisAlloc) { alloc[emptyAccount] = types.Account{} },
+			setup: func(f *pt.Fixture) { f.Coinbase = emptyAccount },
+			build: func(f *pt.Fixture, _ *parallel.Env) []*types.Transaction {
+				return []*types.Transaction{
+					zeroTipTx(f, 0, f.Addrs[9]),
+					f.Tx(1, addr(f.Addrs[6]), ether, 21000, nil),
+					f.Tx(2, addr(emptyAccount), ether, 21000, nil),
+					f.Tx(3, addr(f.Addrs[5]), ether, 21000, nil),
+				}
+			},
+			check: func(t *testing.T, f *pt.Fixture, seq, par pt.Outcome) {
+				for _, acc := range par.Result.WriteSet.Accounts {
+					if acc.Address == emptyAccount && !acc.Recreated {
+						t.Error("fee recipient removed and paid again is not marked recreated")
+					}
 				}
 			},
 		},

@@ -63,7 +63,7 @@ func buildWorld() (*world, error) {
 	alloc := pt.StandardAlloc()
 	alloc[storageLoopAddr] = types.Account{Code: storageLoop, Nonce: 1}
 	alloc[emptyAccount] = types.Account{}
-	alloc[storageCopy] = types.Account{Storage: map[common.Hash]common.Hash{{}: common.BigToHash(big.NewInt(7))}}
+	addStorageCopy(alloc)
 	f, err := pt.NewFixture(worldSenders, alloc)
 	if err != nil {
 		return nil, err

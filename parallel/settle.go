@@ -125,8 +125,10 @@ func (s *settlement) applyOutcome(i int, tx *types.Transaction, msg *core.Messag
 		idx     = len(s.res.Transactions)
 	)
 	deletes := deletesAccounts(out.writes)
+	var credited []common.Address
 	if deletes {
 		s.flush()
+		credited = zeroCredited(statedb, out.writes)
 	}
 	statedb.SetTxContext(tx.Hash(), idx, uint32(idx+1))
 	applyWrites(statedb, s.recorder, out.writes)
@@ -139,6 +141,11 @@ func (s *settlement) applyOutcome(i int, tx *types.Transaction, msg *core.Messag
 	s.unfinalised = true
 	if deletes {
 		s.flush()
+		for _, addr := range credited {
+			if !statedb.Exist(addr) {
+				s.recorder.account(addr).removed = true
+			}
+		}
 	}
 
 	if err := s.gp.ChargeGasLegacy(msg.GasLimit-out.usedGas, out.usedGas); err != nil {
@@ -212,6 +219,19 @@ func deletesAccounts(writes []keyWrite) bool {
 		}
 	}
 	return false
+}
+
+// zeroCredited returns the existing accounts that writes credit a zero fee:
+// the touch removes them if they are empty.
+func zeroCredited(db *state.StateDB, writes []keyWrite) []common.Address {
+	var addrs []common.Address
+	for i := range writes {
+		w := &writes[i]
+		if w.delta && w.val.isZero() && db.Exist(w.key.addr) {
+			addrs = append(addrs, w.key.addr)
+		}
+	}
+	return addrs
 }
 
 func (s *settlement) include(tx *types.Transaction, receipt *types.Receipt) {

@@ -20,9 +20,11 @@ type AccountWrite struct {
 	// Deleted is set when the account does not exist after the block.
 	// The other fields are then meaningless.
 	Deleted bool
-	// Recreated is set when the account was removed during the block and
-	// exists again at its end: none of its storage from before the block
-	// is left, and Storage holds all it has.
+	// Recreated is set when the account existed before the block, was
+	// removed during it, and exists again at its end: none of its storage
+	// from before the block is left, and Storage holds all it has. It may
+	// also be set for an account the block created, removed and created
+	// again, which had nothing to remove; Apply treats both alike.
 	Recreated bool
 	Balance   *uint256.Int
 	Nonce     uint64

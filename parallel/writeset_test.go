@@ -59,6 +59,9 @@ func effective(pre *state.StateDB, ws *parallel.WriteSet) map[common.Address]*pa
 			continue
 		}
 		cp := *acc
+		// Recreated may or may not be set for an account missing from
+		// the pre-state; it only matters for one that was there.
+		cp.Recreated = acc.Recreated && pre.Exist(acc.Address)
 		cp.Storage = make(map[common.Hash]common.Hash)
 		for k, v := range acc.Storage {
 			if pre.GetState(acc.Address, k) != v {
@@ -68,7 +71,7 @@ func effective(pre *state.StateDB, ws *parallel.WriteSet) map[common.Address]*pa
 		if cp.CodeChanged && bytes.Equal(pre.GetCode(acc.Address), cp.Code) {
 			cp.CodeChanged, cp.Code = false, nil
 		}
-		if pre.Exist(acc.Address) && pre.GetBalance(acc.Address).Eq(cp.Balance) && pre.GetNonce(acc.Address) == cp.Nonce && !cp.CodeChanged && len(cp.Storage) == 0 {
+		if !cp.Recreated && pre.Exist(acc.Address) && pre.GetBalance(acc.Address).Eq(cp.Balance) && pre.GetNonce(acc.Address) == cp.Nonce && !cp.CodeChanged && len(cp.Storage) == 0 {
 			continue
 		}
 		out[acc.Address] = &cp
@@ -83,7 +86,7 @@ func equalWrite(a, b *parallel.AccountWrite) bool {
 	if a.Deleted {
 		return true
 	}
-	if !a.Balance.Eq(b.Balance) || a.Nonce != b.Nonce || a.CodeChanged != b.CodeChanged || !bytes.Equal(a.Code, b.Code) || len(a.Storage) != len(b.Storage) {
+	if a.Recreated != b.Recreated || !a.Balance.Eq(b.Balance) || a.Nonce != b.Nonce || a.CodeChanged != b.CodeChanged || !bytes.Equal(a.Code, b.Code) || len(a.Storage) != len(b.Storage) {
 		return false
 	}
 	for k, v := range a.Storage {
