@@ -232,7 +232,7 @@ func TestCrashRecovery(t *testing.T) {
 func TestGracefulRestartKeepsQueuedTx(t *testing.T) {
 	ctx := testContext(t)
 	datadir := t.TempDir()
-	node := startLanes(t, datadir, "--block.time", "50ms")
+	node := startLanes(t, datadir, "--block.time", "50ms", "--http.api", "eth,net,web3,lanes,txpool")
 	c := dial(t, node.url)
 	key, from := devKey(4)
 	to := common.HexToAddress("0x00000000000000000000000000000000000e2e11")
@@ -246,7 +246,7 @@ func TestGracefulRestartKeepsQueuedTx(t *testing.T) {
 		t.Fatalf("lanes did not exit cleanly on SIGTERM: %v\n%s", err, node.proc.Output())
 	}
 
-	node2 := startLanes(t, datadir, "--block.time", "50ms")
+	node2 := startLanes(t, datadir, "--block.time", "50ms", "--http.api", "eth,net,web3,lanes,txpool")
 	c2 := dial(t, node2.url)
 	// The journal is loaded in the background after the RPC server starts.
 	for queuedHash(t, ctx, c2, from, 2) != gapped.Hash() {

@@ -65,6 +65,7 @@ func startInProc(t *testing.T, blockTime time.Duration) *inProcNode {
 	rcfg := lanesrpc.DefaultConfig
 	rcfg.HTTPPort = 0
 	rcfg.WSPort = 0
+	rcfg.HTTPAPIs, rcfg.WSAPIs = lanesrpc.Namespaces, lanesrpc.Namespaces
 	srv, err := lanesrpc.NewServer(rcfg, seq, "e2e")
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"net"
+	"slices"
 	"strings"
 	"time"
 )
@@ -19,6 +20,8 @@ type Config struct {
 	WSAddr     string   // interface the WebSocket listener binds to
 	WSPort     int      // WebSocket port; 0 picks a free port
 	WSOrigins  []string // browser origins allowed to open WebSockets; "*" for any; empty means localhost only
+	HTTPAPIs   []string // namespaces served over HTTP, from Namespaces
+	WSAPIs     []string // namespaces served over WebSocket, from Namespaces
 
 	GasCap     uint64        // gas cap of eth_call, eth_estimateGas and debug_traceCall
 	EVMTimeout time.Duration // time limit of one eth_call
@@ -37,6 +40,8 @@ var DefaultConfig = Config{
 	HTTPVHosts:           []string{"localhost"},
 	WSAddr:               "127.0.0.1",
 	WSPort:               9546,
+	HTTPAPIs:             DefaultAPIs,
+	WSAPIs:               DefaultAPIs,
 	GasCap:               50_000_000,
 	EVMTimeout:           5 * time.Second,
 	TxFeeCap:             1,
@@ -45,6 +50,15 @@ var DefaultConfig = Config{
 	MaxRequestSize:       5 * 1024 * 1024,
 	WSReadLimit:          15 * 1024 * 1024,
 }
+
+// Namespaces lists the namespaces a server can serve.
+var Namespaces = []string{"eth", "net", "web3", "lanes", "txpool", "debug"}
+
+// DefaultAPIs are the namespaces served unless configured otherwise. txpool
+// and debug are left out, as go-ethereum leaves them out: a trace or the
+// pool's whole content can take a reply of hundreds of megabytes, which
+// is for the operator to offer.
+var DefaultAPIs = []string{"eth", "net", "web3", "lanes"}
 
 // minGasCap is the cost of a plain transfer: a lower cap makes every call fail.
 const minGasCap = 21000
@@ -77,6 +91,13 @@ func (c *Config) Check() error {
 		for _, v := range list {
 			if strings.TrimSpace(v) == "" {
 				return configErr("%s contains an empty entry", name)
+			}
+		}
+	}
+	for name, list := range map[string][]string{"HTTPAPIs": c.HTTPAPIs, "WSAPIs": c.WSAPIs} {
+		for _, ns := range list {
+			if !slices.Contains(Namespaces, ns) {
+				return configErr("%s: unknown namespace %q (have %s)", name, ns, strings.Join(Namespaces, ", "))
 			}
 		}
 	}

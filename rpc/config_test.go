@@ -38,6 +38,10 @@ func TestConfigCheck(t *testing.T) {
 		{"zero request size", func(c *Config) { c.MaxRequestSize = 0 }, "invalid rpc config: MaxRequestSize 0 out of range [1, 2147483647]"},
 		{"huge request size", func(c *Config) { c.MaxRequestSize = math.MaxInt32 + 1 }, "invalid rpc config: MaxRequestSize 2147483648 out of range [1, 2147483647]"},
 		{"zero ws read limit", func(c *Config) { c.WSReadLimit = 0 }, "invalid rpc config: WSReadLimit 0 must be positive"},
+		{"every namespace", func(c *Config) { c.HTTPAPIs, c.WSAPIs = Namespaces, Namespaces }, ""},
+		{"no namespace", func(c *Config) { c.HTTPAPIs, c.WSAPIs = nil, nil }, ""},
+		{"unknown http namespace", func(c *Config) { c.HTTPAPIs = []string{"eth", "admin"} }, `invalid rpc config: HTTPAPIs: unknown namespace "admin" (have eth, net, web3, lanes, txpool, debug)`},
+		{"unknown ws namespace", func(c *Config) { c.WSAPIs = []string{"Eth"} }, `invalid rpc config: WSAPIs: unknown namespace "Eth" (have eth, net, web3, lanes, txpool, debug)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

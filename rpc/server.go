@@ -7,6 +7,7 @@ import (
 	"github.com/ethereum/go-ethereum/log"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -24,7 +25,8 @@ const shutdownTimeout = 5 * time.Second
 // "/failure") and "rpc/duration/all" for every call.
 type Server struct {
 	cfg     Config
-	rpc     *gethrpc.Server
+	httpRPC *gethrpc.Server // the namespaces of cfg.HTTPAPIs
+	wsRPC   *gethrpc.Server // the namespaces of cfg.WSAPIs
 	backend *gethBackend
 
 	mu      sync.Mutex
@@ -50,9 +52,9 @@ func WithVerifierStatus(src VerifierStatusSource) ServerOption {
 	return func(o *serverOptions) { o.verifier = src }
 }
 
-// NewServer checks cfg and registers the eth, net, web3, txpool, debug and
-// lanes namespaces over backend. version is the node version ("0.1.0")
-// reported by web3_clientVersion.
+// NewServer checks cfg and registers the namespaces cfg names for each
+// transport (from eth, net, web3, lanes, txpool and debug) over backend.
+// version is the node version ("0.1.0") reported by web3_clientVersion.
 func NewServer(cfg Config, backend Backend, version string, opts ...ServerOption) (*Server, error) {
 	if err := cfg.Check(); err != nil {
 		return nil, err
@@ -65,15 +67,9 @@ func NewServer(cfg Config, backend Backend, version string, opts ...ServerOption
 		return nil, errors.New("rpc: nil backend")
 	}
 	b := &gethBackend{Backend: backend, limits: limits{gasCap: cfg.GasCap, evmTimeout: cfg.EVMTimeout}}
-	srv := gethrpc.NewServer()
-	srv.SetBatchLimits(cfg.BatchRequestLimit, cfg.BatchResponseMaxSize)
-	srv.SetHTTPBodyLimit(int(cfg.MaxRequestSize))
-	srv.SetWebsocketReadLimit(cfg.WSReadLimit)
-
-	apis := []struct {
-		namespace string
-		service   interface{}
-	}{
+	// One instance of each service, registered on both transports, so
+	// that a filter made over HTTP can be polled over WebSocket.
+	apis := []namedAPI{
 		{"eth", NewChainAPI(backend, backend)},
 		{"eth", NewStateAPI(backend, backend)},
 		{"eth", NewSendAPI(backend, backend, cfg.TxFeeCap)},
@@ -86,14 +82,44 @@ func NewServer(cfg Config, backend Backend, version string, opts ...ServerOption
 		{"debug", newDebugAPI(b)},
 		{"lanes", NewLanesAPI(backend, o.verifier)},
 	}
+	s := &Server{cfg: cfg, backend: b}
+	var err error
+	if s.httpRPC, err = newRPCServer(cfg, apis, cfg.HTTPAPIs); err == nil {
+		s.wsRPC, err = newRPCServer(cfg, apis, cfg.WSAPIs)
+	}
+	if err != nil {
+		if s.httpRPC != nil {
+			s.httpRPC.Stop()
+		}
+		b.subs.closeAll()
+		return nil, err
+	}
+	return s, nil
+}
+
+// namedAPI is a service and the namespace its methods are served in.
+type namedAPI struct {
+	namespace string
+	service   interface{}
+}
+
+// newRPCServer returns a go-ethereum RPC server, with cfg's limits,
+// serving the apis whose namespace is in namespaces.
+func newRPCServer(cfg Config, apis []namedAPI, namespaces []string) (*gethrpc.Server, error) {
+	srv := gethrpc.NewServer()
+	srv.SetBatchLimits(cfg.BatchRequestLimit, cfg.BatchResponseMaxSize)
+	srv.SetHTTPBodyLimit(int(cfg.MaxRequestSize))
+	srv.SetWebsocketReadLimit(cfg.WSReadLimit)
 	for _, api := range apis {
+		if !slices.Contains(namespaces, api.namespace) {
+			continue
+		}
 		if err := srv.RegisterName(api.namespace, api.service); err != nil {
 			srv.Stop()
-			b.subs.closeAll()
 			return nil, fmt.Errorf("register %s API %T: %w", api.namespace, api.service, err)
 		}
 	}
-	return &Server{cfg: cfg, rpc: srv, backend: b}, nil
+	return srv, nil
 }
 
 // Start opens both listeners and serves in the background. Calling it again
@@ -109,12 +135,12 @@ func (s *Server) Start() error {
 		return nil
 	}
 	s.started = true
-	httpHandler := withVHosts(s.cfg.HTTPVHosts, withCORS(s.cfg.HTTPCors, s.rpc))
+	httpHandler := withVHosts(s.cfg.HTTPVHosts, withCORS(s.cfg.HTTPCors, s.httpRPC))
 	var err error
 	if s.http, s.httpURL, err = s.listen("http", s.cfg.HTTPAddr, s.cfg.HTTPPort, httpHandler); err != nil {
 		return errors.Join(err, s.stopLocked())
 	}
-	if s.ws, s.wsURL, err = s.listen("ws", s.cfg.WSAddr, s.cfg.WSPort, s.rpc.WebsocketHandler(s.cfg.WSOrigins)); err != nil {
+	if s.ws, s.wsURL, err = s.listen("ws", s.cfg.WSAddr, s.cfg.WSPort, s.wsRPC.WebsocketHandler(s.cfg.WSOrigins)); err != nil {
 		return errors.Join(err, s.stopLocked())
 	}
 	return nil
@@ -182,8 +208,10 @@ func (s *Server) stopLocked() error {
 	var errs []error
 	// Stopping the rpc server first closes WebSocket codecs, which are
 	// hijacked connections that http.Server.Shutdown does not track.
-	if s.rpc != nil {
-		s.rpc.Stop()
+	for _, srv := range []*gethrpc.Server{s.httpRPC, s.wsRPC} {
+		if srv != nil {
+			srv.Stop()
+		}
 	}
 	// End the filter system's and gas price oracle's chain subscriptions,
 	// which stops their goroutines.

@@ -32,7 +32,53 @@ func testServerConfig() Config {
 	cfg := DefaultConfig
 	cfg.HTTPPort, cfg.WSPort = 0, 0
 	cfg.BatchRequestLimit = 10
+	cfg.HTTPAPIs, cfg.WSAPIs = Namespaces, Namespaces
 	return cfg
+}
+
+// TestNamespacesPerTransport checks that each transport serves the
+// namespaces configured for it, and by default neither txpool nor debug.
+func TestNamespacesPerTransport(t *testing.T) {
+	served := func(t *testing.T, c *gethrpc.Client, method string, args ...interface{}) bool {
+		t.Helper()
+		var out json.RawMessage
+		err := c.CallContext(context.Background(), &out, method, args...)
+		if err == nil {
+			return true
+		}
+		if code, _, _ := rpcError(t, err); code != -32601 {
+			t.Fatalf("%s: %v, want a result or method not found", method, err)
+		}
+		return false
+	}
+	t.Run("defaults", func(t *testing.T) {
+		env := newTestEnvWith(t, func(c *Config) { c.HTTPAPIs, c.WSAPIs = DefaultAPIs, DefaultAPIs })
+		for name, c := range map[string]*gethrpc.Client{"http": env.rpc, "ws": env.ws} {
+			for _, m := range []string{"eth_chainId", "net_version", "web3_clientVersion", "lanes_syncStatus"} {
+				if !served(t, c, m) {
+					t.Errorf("%s: %s not served", name, m)
+				}
+			}
+			if served(t, c, "txpool_status") {
+				t.Errorf("%s: txpool_status served by default", name)
+			}
+			if served(t, c, "debug_traceBlockByNumber", "latest") {
+				t.Errorf("%s: debug_traceBlockByNumber served by default", name)
+			}
+		}
+	})
+	t.Run("per transport", func(t *testing.T) {
+		env := newTestEnvWith(t, func(c *Config) {
+			c.HTTPAPIs = []string{"eth", "debug"}
+			c.WSAPIs = []string{"eth", "txpool"}
+		})
+		if !served(t, env.rpc, "debug_traceBlockByNumber", "latest") || served(t, env.rpc, "txpool_status") || served(t, env.rpc, "net_version") {
+			t.Error("http does not serve exactly eth and debug")
+		}
+		if !served(t, env.ws, "txpool_status") || served(t, env.ws, "debug_traceBlockByNumber", "latest") || served(t, env.ws, "net_version") {
+			t.Error("ws does not serve exactly eth and txpool")
+		}
+	})
 }
 
 func newTestEnv(t *testing.T) *testEnv {

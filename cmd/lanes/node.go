@@ -79,6 +79,8 @@ func readNodeConfig(ctx *cli.Context) (nodeConfig, error) {
 	r.WSAddr = ctx.String("ws.addr")
 	r.WSPort = ctx.Int("ws.port")
 	r.WSOrigins = splitList(ctx.String("ws.origins"))
+	r.HTTPAPIs = splitList(ctx.String("http.api"))
+	r.WSAPIs = splitList(ctx.String("ws.api"))
 	r.GasCap = ctx.Uint64("rpc.gascap")
 	r.EVMTimeout = ctx.Duration("rpc.evmtimeout")
 	r.BatchRequestLimit = ctx.Int("rpc.batch-request-limit")
