@@ -4,6 +4,7 @@ import (
 	"context"
 	"math/big"
 	"testing"
+	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
@@ -53,4 +54,19 @@ type stubDeposits struct{}
 
 func (stubDeposits) NextOrigin(ctx context.Context, parent L1Origin, _ uint64) (L1Origin, types.Withdrawals, error) {
 	return parent, nil, nil
+}
+
+func TestSafeAndFinalizedFollowGenesisWithoutL1(t *testing.T) {
+	cfg := testConfig()
+	cfg.BlockTime = time.Hour // no block while the tags are read
+	s := newTestNode(t, cfg)
+	for _, tag := range []rpc.BlockNumber{rpc.SafeBlockNumber, rpc.FinalizedBlockNumber} {
+		h, err := s.HeaderByNumber(context.Background(), tag)
+		if err != nil {
+			t.Fatalf("%v on a fresh chain: %v", tag, err)
+		}
+		if h.Number.Uint64() != 0 {
+			t.Fatalf("%v = block %d, want the genesis", tag, h.Number)
+		}
+	}
 }

@@ -264,6 +264,14 @@ func (s *Sequencer) Start(ctx context.Context) error {
 	if s.cfg.Replica {
 		return nil // blocks come from ApplyBlock; nothing to order
 	}
+	if s.deposits == nil {
+		// Without an L1, safe and finalized follow the head from the
+		// start, as after every block the loop builds: a fresh chain
+		// answers "safe" with its genesis, not "not found".
+		head := s.chain.CurrentBlock()
+		s.chain.SetSafe(head)
+		s.chain.SetFinalized(head)
+	}
 	if err := s.reinjectJournal(); err != nil {
 		return err
 	}
