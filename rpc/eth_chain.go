@@ -75,12 +75,35 @@ func (api *ChainAPI) GetBlockByHash(ctx context.Context, hash common.Hash, fullT
 
 // GetUncleCountByBlockNumber returns 0 for a known block: L2 blocks have no uncles.
 func (api *ChainAPI) GetUncleCountByBlockNumber(ctx context.Context, number gethrpc.BlockNumber) (*hexutil.Uint, error) {
-	block, err := api.b.BlockByNumber(ctx, number)
+	return uncleCount(api.b.BlockByNumber(ctx, number))
+}
+
+// GetUncleCountByBlockHash is GetUncleCountByBlockNumber by hash.
+func (api *ChainAPI) GetUncleCountByBlockHash(ctx context.Context, hash common.Hash) (*hexutil.Uint, error) {
+	return uncleCount(api.b.BlockByHash(ctx, hash))
+}
+
+// uncleCount is the uncle count of a looked-up block, or null when there
+// is no such block.
+func uncleCount(block *types.Block, err error) (*hexutil.Uint, error) {
 	if block == nil || err != nil {
 		return nil, err
 	}
 	n := hexutil.Uint(len(block.Uncles()))
 	return &n, nil
+}
+
+// GetUncleByBlockNumberAndIndex returns null, as go-ethereum does for an
+// index past a block's uncles: L2 blocks have none.
+func (api *ChainAPI) GetUncleByBlockNumberAndIndex(ctx context.Context, number gethrpc.BlockNumber, index hexutil.Uint) (map[string]interface{}, error) {
+	_, err := api.b.BlockByNumber(ctx, number)
+	return nil, err
+}
+
+// GetUncleByBlockHashAndIndex is GetUncleByBlockNumberAndIndex by hash.
+func (api *ChainAPI) GetUncleByBlockHashAndIndex(ctx context.Context, hash common.Hash, index hexutil.Uint) (map[string]interface{}, error) {
+	_, err := api.b.BlockByHash(ctx, hash)
+	return nil, err
 }
 
 // blockByNumberOrHash resolves either form of block reference.

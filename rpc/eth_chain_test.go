@@ -2,11 +2,14 @@ package rpc
 
 import (
 	"context"
+	"encoding/json"
 	"math/big"
 	"testing"
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/consensus/misc/eip4844"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/metrics"
 	gethrpc "github.com/ethereum/go-ethereum/rpc"
@@ -211,5 +214,38 @@ func TestMiscNamespaces(t *testing.T) {
 	var accounts []common.Address
 	if err := env.rpc.Call(&accounts, "eth_accounts"); err != nil || accounts == nil || len(accounts) != 0 {
 		t.Fatalf("accounts %v %v", accounts, err)
+	}
+}
+
+// TestUnclesAndBlobBaseFee checks the methods go-ethereum answers for a
+// chain without uncles or blobs.
+func TestUnclesAndBlobBaseFee(t *testing.T) {
+	env := newTestEnv(t)
+	ctx := context.Background()
+	head := env.chain.blocks[initialBlocks-1]
+	var count hexutil.Uint
+	if err := env.rpc.CallContext(ctx, &count, "eth_getUncleCountByBlockHash", head.Hash()); err != nil || count != 0 {
+		t.Fatalf("uncle count by hash: %d %v", count, err)
+	}
+	var missing *hexutil.Uint
+	if err := env.rpc.CallContext(ctx, &missing, "eth_getUncleCountByBlockHash", common.Hash{1}); err != nil || missing != nil {
+		t.Fatalf("uncle count of an unknown block: %v %v, want null", missing, err)
+	}
+	for _, call := range [][]interface{}{
+		{"eth_getUncleByBlockNumberAndIndex", "latest", "0x0"},
+		{"eth_getUncleByBlockHashAndIndex", head.Hash(), "0x0"},
+		{"eth_getUncleByBlockHashAndIndex", common.Hash{1}, "0x0"},
+	} {
+		var uncle json.RawMessage
+		if err := env.rpc.CallContext(ctx, &uncle, call[0].(string), call[1:]...); err != nil || string(uncle) != "null" {
+			t.Fatalf("%v: %s %v, want null", call, uncle, err)
+		}
+	}
+	var fee hexutil.Big
+	if err := env.rpc.CallContext(ctx, &fee, "eth_blobBaseFee"); err != nil {
+		t.Fatal(err)
+	}
+	if want := eip4844.CalcBlobFee(env.backend.ChainConfig(), env.backend.CurrentHeader()); fee.ToInt().Cmp(want) != 0 {
+		t.Fatalf("blob base fee %v, want %v", fee.ToInt(), want)
 	}
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/common/math"
+	"github.com/ethereum/go-ethereum/consensus/misc/eip4844"
 	"github.com/ethereum/go-ethereum/eth/gasprice"
 	"github.com/ethereum/go-ethereum/params"
 	gethrpc "github.com/ethereum/go-ethereum/rpc"
@@ -47,6 +48,16 @@ func (api *FeeAPI) GasPrice(ctx context.Context) (*hexutil.Big, error) {
 		tip.Add(tip, head.BaseFee)
 	}
 	return (*hexutil.Big)(tip), nil
+}
+
+// BlobBaseFee returns the blob base fee of the next block, as go-ethereum
+// does: from the head's excess blob gas, or null before Cancun.
+func (api *FeeAPI) BlobBaseFee(ctx context.Context) *hexutil.Big {
+	head := api.chain.CurrentHeader()
+	if head.ExcessBlobGas == nil {
+		return nil
+	}
+	return (*hexutil.Big)(eip4844.CalcBlobFee(api.chain.ChainConfig(), head))
 }
 
 // MaxPriorityFeePerGas returns the suggested tip.
