@@ -680,7 +680,10 @@ func TestRPCBadInput(t *testing.T) {
 	lowCap.GasTipCap = big.NewInt(1)
 	lowCap.GasFeeCap = big.NewInt(1)
 
-	zeroPrice := &types.LegacyTx{Nonce: 1, GasPrice: new(big.Int), Gas: params.TxGas, To: &to, Value: new(big.Int)}
+	// No tip, and a fee cap that covers the base fee: only the pool's
+	// minimum tip refuses it.
+	zeroTip := dynTx(1, &to, nil, params.TxGas, nil)
+	zeroTip.GasTipCap = new(big.Int)
 
 	oversized := dynTx(1, &to, nil, 6_000_000, make([]byte, 128*1024+1))
 	oversized.GasFeeCap = big.NewInt(2_000_000_000)
@@ -717,7 +720,7 @@ func TestRPCBadInput(t *testing.T) {
 		{"bad V", marshal(t, types.NewTx(badV)), "invalid sender: invalid transaction v, r, s values"},
 		{"high S", marshal(t, types.NewTx(highS)), "invalid sender: invalid transaction v, r, s values"},
 		{"nonce too low", marshal(t, sign(t, key, dynTx(0, &to, big.NewInt(2), params.TxGas, nil))), "nonce too low: next nonce 1, tx nonce 0"},
-		{"zero gas price", marshal(t, sign(t, key, zeroPrice)), "transaction gas price below minimum: gas tip cap 0, minimum needed 1"},
+		{"zero tip", marshal(t, sign(t, key, zeroTip)), "transaction gas price below minimum: gas tip cap 0, minimum needed 1"},
 		{"oversized", marshal(t, oversizedTx), fmt.Sprintf("oversized data: transaction size %d, limit %d", oversizedTx.Size(), 128*1024)},
 		{"gas above cap", marshal(t, sign(t, key, tooMuchGas)), fmt.Sprintf("transaction gas limit too high (cap: %d, tx: 300000000)", params.MaxTxGas)},
 		{"blob", marshal(t, sign(t, key, blob)), "transaction type not supported: received type 3"},
@@ -728,15 +731,17 @@ func TestRPCBadInput(t *testing.T) {
 		}
 	}
 
-	// The low-cap transaction is accepted, as go-ethereum accepts it, but
-	// executing it against the head is refused.
-	lowCapTx := sign(t, lowCapKey, lowCap)
-	if err := n.http.SendTransaction(ctx, lowCapTx); err != nil {
-		t.Errorf("fee cap below base fee: %v, want accepted like go-ethereum", err)
-	}
+	// A fee cap below the base fee is refused: the pool would keep the
+	// transaction pending, unpaid, while fees stay higher. So is executing
+	// it against the head.
 	head, err := n.http.HeaderByNumber(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
+	}
+	lowCapTx := sign(t, lowCapKey, lowCap)
+	wantRefused := fmt.Sprintf("max fee per gas less than block base fee: maxFeePerGas: 1, baseFee: %v", head.BaseFee)
+	if err := n.http.SendTransaction(ctx, lowCapTx); err == nil || err.Error() != wantRefused {
+		t.Errorf("fee cap below base fee: %v, want %q", err, wantRefused)
 	}
 	_, err = n.http.CallContract(ctx, ethereum.CallMsg{From: lowCapFrom, To: &to, Gas: params.TxGas, GasFeeCap: lowCap.GasFeeCap, GasTipCap: lowCap.GasTipCap}, head.Number)
 	wantLowCap := fmt.Sprintf("err: max fee per gas less than block base fee: address %v, maxFeePerGas: 1, baseFee: %v (supplied gas %d)", lowCapFrom.Hex(), head.BaseFee, params.TxGas)

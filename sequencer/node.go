@@ -350,6 +350,14 @@ func (s *Sequencer) SendTx(ctx context.Context, tx *types.Transaction) error {
 	if s.cfg.Replica {
 		return ErrReplica
 	}
+	// A fee cap below the head's base fee cannot pay for the next block.
+	// The pool would keep such a transaction pending, unpaid, for as long
+	// as fees stay higher: anyone could fill it for free. Arbitrum's
+	// sequencer refuses it too.
+	if head := s.chain.CurrentHeader(); head.BaseFee != nil && tx.GasFeeCapIntCmp(head.BaseFee) < 0 {
+		txRejectedMeter.Mark(1)
+		return fmt.Errorf("%w: maxFeePerGas: %v, baseFee: %v", core.ErrFeeCapTooLow, tx.GasFeeCap(), head.BaseFee)
+	}
 	err := s.pool.Add([]*types.Transaction{tx}, false)[0]
 	if err != nil && !locals.IsTemporaryReject(err) {
 		txRejectedMeter.Mark(1)

@@ -2,11 +2,13 @@ package sequencer
 
 import (
 	"context"
+	"errors"
 	"math/big"
 	"testing"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/params"
 	"github.com/lanes-rollup/lanes/parallel"
@@ -98,5 +100,32 @@ func TestSequencerIncludesTransfer(t *testing.T) {
 	receipts := s.Chain().GetReceiptsByHash(block.Hash())
 	if len(receipts) != 1 || receipts[0].Status != types.ReceiptStatusSuccessful {
 		t.Fatalf("bad receipts %+v", receipts)
+	}
+}
+
+// TestSendTxRefusesFeeCapBelowBaseFee checks that a transaction that cannot
+// pay the head's base fee is refused rather than kept pending, unpaid.
+func TestSendTxRefusesFeeCapBelowBaseFee(t *testing.T) {
+	s := openTestNode(t)
+	config := s.Chain().Config()
+	baseFee := s.Chain().CurrentHeader().BaseFee
+	send := func(feeCap *big.Int) error {
+		tx, err := types.SignNewTx(DevKeys()[0], types.LatestSigner(config), &types.DynamicFeeTx{
+			ChainID: config.ChainID, GasTipCap: big.NewInt(1), GasFeeCap: feeCap,
+			Gas: params.TxGas, To: &common.Address{0xfe}, Value: big.NewInt(1),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.SendTx(context.Background(), tx)
+	}
+	if err := send(new(big.Int).Sub(baseFee, big.NewInt(1))); !errors.Is(err, core.ErrFeeCapTooLow) {
+		t.Fatalf("fee cap one below the base fee: %v, want %v", err, core.ErrFeeCapTooLow)
+	}
+	if pending, queued := s.Stats(); pending+queued != 0 {
+		t.Fatalf("pool holds %d pending, %d queued after a refusal", pending, queued)
+	}
+	if err := send(baseFee); err != nil {
+		t.Fatalf("fee cap equal to the base fee: %v", err)
 	}
 }
