@@ -368,7 +368,7 @@ func (r *blockRun) execute(evm *vm.EVM, ts *txState, t task) (task, bool) {
 			continue
 		}
 		if addr, ok := r.removesStorage(out.writes); ok {
-			r.sched.stop(fmt.Sprintf("transaction %d removes %v, which holds storage in the pre-state", t.tx, addr))
+			r.sched.stop(fmt.Sprintf("transaction %d may remove %v with the storage it holds in the pre-state", t.tx, addr))
 			return task{}, false
 		}
 		if r.incarnations.Add(1) > r.limit {
