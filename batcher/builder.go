@@ -182,12 +182,9 @@ func (b *Builder) Next() (*Candidate, error) {
 		return nil, nil
 	}
 	n := min(len(b.pending), b.cfg.MaxBlocks)
-	c, err := b.candidate(n)
-	if err != nil {
-		return nil, err
-	}
-	if len(c.Data) <= b.cfg.MaxBatchBytes {
-		return c, nil
+	c, err := b.fitting(n)
+	if c != nil || err != nil {
+		return c, err
 	}
 	// Binary search for the longest prefix that fits. Compressed size grows
 	// with the prefix almost monotonically; whatever is chosen is checked.
@@ -195,20 +192,37 @@ func (b *Builder) Next() (*Candidate, error) {
 	var best *Candidate
 	for hi-lo > 1 {
 		mid := (lo + hi) / 2
-		c, err := b.candidate(mid)
+		c, err := b.fitting(mid)
 		if err != nil {
 			return nil, err
 		}
-		if len(c.Data) <= b.cfg.MaxBatchBytes {
+		if c != nil {
 			lo, best = mid, c
 		} else {
 			hi = mid
 		}
 	}
 	if best == nil {
-		return nil, fmt.Errorf("%w: block %d encodes to more than %d bytes", ErrBlockTooLarge, b.pending[0].number, b.cfg.MaxBatchBytes)
+		return nil, fmt.Errorf("%w: block %d encodes to more than %d bytes or beyond the decoder's limits", ErrBlockTooLarge, b.pending[0].number, b.cfg.MaxBatchBytes)
 	}
 	return best, nil
+}
+
+// fitting returns the candidate of the first n pending blocks, or nil when
+// it does not fit: it encodes to more than MaxBatchBytes, or beyond what
+// the verifier's decoder accepts (codec.ErrTooLarge), which many small
+// transactions or highly compressible data can reach within the bytes.
+func (b *Builder) fitting(n int) (*Candidate, error) {
+	c, err := b.candidate(n)
+	switch {
+	case errors.Is(err, codec.ErrTooLarge):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	case len(c.Data) > b.cfg.MaxBatchBytes:
+		return nil, nil
+	}
+	return c, nil
 }
 
 // candidate encodes the first n pending blocks.

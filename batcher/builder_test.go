@@ -180,6 +180,29 @@ func TestBuilderSizeCut(t *testing.T) {
 	}
 }
 
+// TestBuilderCutsAtDecoderLimits checks that a batch small enough to post
+// but too large for the verifier's decoder is cut: 68 blocks of 1 MB of
+// zeros compress to a few kilobytes and inflate past codec.DefaultLimits.
+func TestBuilderCutsAtDecoderLimits(t *testing.T) {
+	const blocks = 68
+	l2 := makeChain(t, chainSpec{
+		blocks: blocks, startTime: uint64(t0.Unix()), origin: originN,
+		txs: func(int) int { return 1 }, txData: 1_000_000, zeroData: true, seed: 1,
+	})
+	clock := &fakeClock{t0.Add(time.Hour)}
+	b := newTestBuilder(t, BuilderConfig{MaxBatchBytes: 1_000_000, MaxBlocks: 100, MaxDelay: time.Minute}, clock, l2, blocks)
+	c, err := b.Next()
+	if err != nil || c == nil {
+		t.Fatalf("Next = %v, %v", c, err)
+	}
+	if c.LastL2Block >= blocks {
+		t.Fatalf("batch holds all %d blocks, %d bytes: beyond the decoder's limits", blocks, len(c.Data))
+	}
+	if _, err := codec.Decode(c.Data, codec.DefaultLimits); err != nil {
+		t.Fatalf("batch of blocks 1..%d does not decode: %v", c.LastL2Block, err)
+	}
+}
+
 func TestBuilderErrors(t *testing.T) {
 	l2 := testChain(t, 3, 1, 0)
 	other := makeChain(t, chainSpec{blocks: 3, startTime: 5, origin: originN, txs: func(int) int { return 0 }, seed: 2})

@@ -140,6 +140,7 @@ type chainSpec struct {
 	origin    func(i int) codec.L1Origin // origin of block i >= 1
 	txs       func(i int) int            // transactions in block i
 	txData    int                        // calldata bytes per transaction (random)
+	zeroData  bool                       // calldata of zeros instead
 	seed      int64
 }
 
@@ -165,7 +166,9 @@ func makeChain(t testing.TB, spec chainSpec) *fakeL2 {
 		for j := 0; j < spec.txs(i); j++ {
 			to := common.Address{byte(rng.Intn(256)), byte(j)}
 			data := make([]byte, spec.txData)
-			rng.Read(data)
+			if !spec.zeroData {
+				rng.Read(data)
+			}
 			var inner types.TxData
 			if nonce%2 == 0 {
 				inner = &types.LegacyTx{Nonce: nonce, GasPrice: big.NewInt(2e9), Gas: 21_000 + 16*uint64(len(data)), To: &to, Value: big.NewInt(int64(j + 1)), Data: data}

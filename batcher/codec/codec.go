@@ -99,6 +99,26 @@ var DefaultLimits = Limits{
 	MaxTxSize:       1 << 20,
 }
 
+// checkCounts refuses a batch with more blocks, transactions or bytes per
+// transaction than Decode accepts within l.
+func (l Limits) checkCounts(b *Batch) error {
+	if len(b.Blocks) > l.MaxBlocks {
+		return fmt.Errorf("%w: %d blocks, limit %d", ErrTooLarge, len(b.Blocks), l.MaxBlocks)
+	}
+	for i := range b.Blocks {
+		txs := b.Blocks[i].Transactions
+		if len(txs) > l.MaxTxsPerBlock {
+			return fmt.Errorf("block %d: %w: %d transactions, limit %d", i, ErrTooLarge, len(txs), l.MaxTxsPerBlock)
+		}
+		for j, tx := range txs {
+			if len(tx) > l.MaxTxSize {
+				return fmt.Errorf("block %d tx %d: %w: %d bytes, limit %d", i, j, ErrTooLarge, len(tx), l.MaxTxSize)
+			}
+		}
+	}
+	return nil
+}
+
 // Encode encodes b in the given version at DefaultLevel.
 func Encode(b *Batch, version byte) ([]byte, error) {
 	return EncodeLevel(b, version, DefaultLevel)
@@ -106,10 +126,15 @@ func Encode(b *Batch, version byte) ([]byte, error) {
 
 // EncodeLevel encodes b in the given version at a compress/flate level
 // (1 to 9, or flate.DefaultCompression). The level only affects the encoder;
-// Decode reads any of them.
+// Decode reads any of them. A batch that Decode would refuse under
+// DefaultLimits is refused here (ErrTooLarge), so that what is posted can
+// be read back.
 func EncodeLevel(b *Batch, version byte, level int) ([]byte, error) {
 	if len(b.Blocks) == 0 {
 		return nil, ErrEmptyBatch
+	}
+	if err := DefaultLimits.checkCounts(b); err != nil {
+		return nil, err
 	}
 	var payload []byte
 	var err error
@@ -123,6 +148,9 @@ func EncodeLevel(b *Batch, version byte, level int) ([]byte, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if len(payload) > DefaultLimits.MaxDecompressed {
+		return nil, fmt.Errorf("%w: decompressed size %d bytes, limit %d", ErrTooLarge, len(payload), DefaultLimits.MaxDecompressed)
 	}
 	var out bytes.Buffer
 	out.Grow(len(payload)/2 + 64)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"math/big"
 	"math/rand"
+	"slices"
 	"testing"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -129,6 +130,10 @@ func TestEncodeErrors(t *testing.T) {
 		{"mixed chain IDs v1", block(good, otherChain), VersionColumnar, ErrUnsupportedTx},
 		{"typed V not a parity v1", block(badV), VersionColumnar, ErrUnsupportedTx},
 		{"legacy V 30 v1", block(legacyBadV), VersionColumnar, ErrUnsupportedTx},
+		// What Decode would refuse under DefaultLimits is not encoded.
+		{"too many blocks", &Batch{Blocks: make([]Block, DefaultLimits.MaxBlocks+1)}, VersionColumnar, ErrTooLarge},
+		{"too many transactions", block(slices.Repeat([][]byte{good}, DefaultLimits.MaxTxsPerBlock+1)...), VersionRLP, ErrTooLarge},
+		{"transaction too large", block(make([]byte, DefaultLimits.MaxTxSize+1)), VersionColumnar, ErrTooLarge},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
