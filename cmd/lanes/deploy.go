@@ -67,6 +67,9 @@ func runDeploy(ctx *cli.Context) error {
 	if !common.IsHexAddress(feeRecipient) {
 		return fmt.Errorf("--block.fee-recipient %q is not an address", feeRecipient)
 	}
+	if err := checkBatchable(ctx.Uint64("block.gaslimit")); err != nil {
+		return err
+	}
 	gcfg := sequencer.GenesisConfig{
 		ChainID:      ctx.Uint64("chain.id"),
 		GasLimit:     ctx.Uint64("block.gaslimit"),

@@ -122,6 +122,9 @@ func readNodeConfig(ctx *cli.Context) (nodeConfig, error) {
 	if !s.Dev && s.DataDir == "" {
 		return cfg, errors.New("--datadir is required (or --dev for a throwaway chain in memory)")
 	}
+	if err := checkBatchable(s.GasLimit); err != nil {
+		return cfg, err
+	}
 	if err := s.Check(); err != nil {
 		return cfg, err
 	}
