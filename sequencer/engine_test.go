@@ -141,3 +141,26 @@ func TestEngineVerifyHeadersChainsWithinBatch(t *testing.T) {
 		}
 	}
 }
+
+// TestDerivedEngineIgnoresTheClock checks that a replica's engine judges a
+// header by the chain alone: a timestamp far ahead of the clock, which the
+// sequencer's engine refuses, is valid there, and the chain's own rules
+// still hold.
+func TestDerivedEngineIgnoresTheClock(t *testing.T) {
+	config := ChainConfig(DefaultChainID)
+	parent := testParent(config)
+	reader := &headerReader{config: config, headers: map[common.Hash]*types.Header{parent.Hash(): parent}}
+	future := validChild(config, parent)
+	future.Time = uint64(time.Now().Add(24 * time.Hour).Unix())
+	if err := NewEngine().VerifyHeader(reader, future); !errors.Is(err, ErrFutureTimestamp) {
+		t.Fatalf("sequencer engine: %v, want %v", err, ErrFutureTimestamp)
+	}
+	if err := NewDerivedEngine().VerifyHeader(reader, future); err != nil {
+		t.Fatalf("derived engine: %v", err)
+	}
+	older := validChild(config, parent)
+	older.Time = parent.Time - 1
+	if err := NewDerivedEngine().VerifyHeader(reader, older); !errors.Is(err, ErrTimestampDecreased) {
+		t.Fatalf("derived engine, older than parent: %v, want %v", err, ErrTimestampDecreased)
+	}
+}

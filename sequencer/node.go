@@ -66,10 +66,14 @@ func New(cfg Config, exec parallel.Executor, deposits DepositSource) (_ *Sequenc
 	if err := cfg.Check(); err != nil {
 		return nil, fmt.Errorf("invalid sequencer config: %w", err)
 	}
+	engine := NewEngine()
+	if cfg.Replica {
+		engine = NewDerivedEngine()
+	}
 	s := &Sequencer{
 		cfg:      cfg,
 		log:      log.New("module", "sequencer"),
-		engine:   NewEngine(),
+		engine:   engine,
 		exec:     exec,
 		deposits: deposits,
 		wake:     make(chan struct{}, 1),
