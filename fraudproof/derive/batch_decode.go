@@ -59,7 +59,7 @@ type PostedBatchSource interface {
 // in order. It checks a whole batch before returning any of its blocks: the
 // decoded range must be the one the Rollup recorded, and timestamps and L1
 // origin numbers must never decrease, within the batch and from the last
-// block of the batch before.
+// block of the batch before (or, for block 1, the genesis time).
 type BatchDecoder struct {
 	prev   PostedBatchSource
 	limits codec.Limits
@@ -81,6 +81,13 @@ func (d *BatchDecoder) ResumeAt(s Start) {
 		return
 	}
 	d.last = &BlockInput{Number: s.L2Block, Timestamp: s.L2Time, L1Origin: s.L2Origin}
+}
+
+// FollowGenesis makes the decoder check the first batch against the L2
+// genesis, made at genesisTime: block 1 may not be older. Call it instead
+// of ResumeAt for the genesis start, before the first NextBlockInput.
+func (d *BatchDecoder) FollowGenesis(genesisTime uint64) {
+	d.last = &BlockInput{Timestamp: genesisTime}
 }
 
 // NextBlockInput returns the next L2 block. A batch that breaks the rules is

@@ -22,6 +22,9 @@ type Config struct {
 	// Blobs serves the blobs of blob batches (a *BeaconClient). Without
 	// it a blob batch stops derivation with ErrBlobsUnsupported.
 	Blobs BlobSource
+	// GenesisTime is the L2 genesis block's timestamp: block 1 may not be
+	// older, as no block may be older than its parent.
+	GenesisTime uint64
 }
 
 // Check reports a config the pipeline cannot run with.
@@ -73,6 +76,9 @@ func NewPipelineAt(cfg Config, start Start, l1 L1Reader) (*Pipeline, error) {
 	traversal.ResumeAt(start)
 	retrieval.ResumeAt(start)
 	decoder.ResumeAt(start)
+	if start.IsGenesis() {
+		decoder.FollowGenesis(cfg.GenesisTime)
+	}
 	attributes.ResumeAt(start)
 	return &Pipeline{attributes: attributes}, nil
 }

@@ -216,3 +216,32 @@ func TestPipelineRetriesIO(t *testing.T) {
 		}
 	}
 }
+
+// TestPipelineBlockOneNotBeforeGenesis checks block 1 against the genesis
+// time: a batch whose first block is older than the genesis is invalid,
+// as any block older than its parent is.
+func TestPipelineBlockOneNotBeforeGenesis(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		genesisTime uint64
+		check       func(*testing.T, error)
+	}{
+		{100, nil}, // block 1 is at 100: the same second is allowed
+		{101, wantInvalid(0, 3, 1, ErrTimestampDecreased)},
+	} {
+		cfg := testConfig
+		cfg.GenesisTime = tc.genesisTime
+		p, err := NewPipeline(cfg, happyScenario().build(t, 0, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := p.NextAttributes(ctx)
+		if tc.check == nil {
+			if err != nil || a.Number != 1 {
+				t.Fatalf("genesis time %d: block 1 refused: %v", tc.genesisTime, err)
+			}
+			continue
+		}
+		tc.check(t, err)
+	}
+}

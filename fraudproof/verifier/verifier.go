@@ -117,6 +117,8 @@ func New(cfg Config, l1 L1, chain Chain, genesis *types.Header) (*Verifier, erro
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = DefaultPollInterval
 	}
+	// Block 1 is checked against the genesis the chain holds.
+	cfg.Derive.GenesisTime = genesis.Time
 	return &Verifier{cfg: cfg, l1: l1, chain: chain, genesis: genesis, log: log.New("module", "verifier")}, nil
 }
 
