@@ -87,6 +87,7 @@ type Limits struct {
 	MaxDecompressed int // bytes of decompressed payload
 	MaxBlocks       int // blocks per batch
 	MaxTxsPerBlock  int // transactions per block
+	MaxTxs          int // transactions per batch
 	MaxTxSize       int // bytes of one encoded transaction
 }
 
@@ -96,7 +97,13 @@ var DefaultLimits = Limits{
 	MaxDecompressed: 64 << 20,
 	MaxBlocks:       10_000,
 	MaxTxsPerBlock:  10_000,
-	MaxTxSize:       1 << 20,
+	// A decoded transaction costs a few hundred bytes of memory and a
+	// parse, whatever its size on the wire: this bounds a hostile batch's
+	// cost (700,000 tiny transactions took 500 MB and 2.4 s) well above
+	// what honest batches hold: a signature alone is 64 incompressible
+	// bytes, so six blobs carry fewer than 12,000 transactions.
+	MaxTxs:    100_000,
+	MaxTxSize: 1 << 20,
 }
 
 // checkCounts refuses a batch with more blocks, transactions or bytes per
@@ -105,10 +112,14 @@ func (l Limits) checkCounts(b *Batch) error {
 	if len(b.Blocks) > l.MaxBlocks {
 		return fmt.Errorf("%w: %d blocks, limit %d", ErrTooLarge, len(b.Blocks), l.MaxBlocks)
 	}
+	total := 0
 	for i := range b.Blocks {
 		txs := b.Blocks[i].Transactions
 		if len(txs) > l.MaxTxsPerBlock {
 			return fmt.Errorf("block %d: %w: %d transactions, limit %d", i, ErrTooLarge, len(txs), l.MaxTxsPerBlock)
+		}
+		if total += len(txs); total > l.MaxTxs {
+			return fmt.Errorf("%w: over %d transactions in the batch", ErrTooLarge, l.MaxTxs)
 		}
 		for j, tx := range txs {
 			if len(tx) > l.MaxTxSize {

@@ -134,6 +134,7 @@ func TestEncodeErrors(t *testing.T) {
 		{"too many blocks", &Batch{Blocks: make([]Block, DefaultLimits.MaxBlocks+1)}, VersionColumnar, ErrTooLarge},
 		{"too many transactions", block(slices.Repeat([][]byte{good}, DefaultLimits.MaxTxsPerBlock+1)...), VersionRLP, ErrTooLarge},
 		{"transaction too large", block(make([]byte, DefaultLimits.MaxTxSize+1)), VersionColumnar, ErrTooLarge},
+		{"too many transactions in the batch", &Batch{Blocks: slices.Repeat([]Block{{Transactions: slices.Repeat([][]byte{good}, DefaultLimits.MaxTxsPerBlock)}}, DefaultLimits.MaxTxs/DefaultLimits.MaxTxsPerBlock+1)}, VersionRLP, ErrTooLarge},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -240,7 +241,9 @@ func TestDecodeErrors(t *testing.T) {
 		}
 		return compressV0(enc)
 	}
-	small := Limits{MaxDecompressed: 1 << 16, MaxBlocks: 4, MaxTxsPerBlock: 2, MaxTxSize: 100}
+	small := Limits{MaxDecompressed: 1 << 16, MaxBlocks: 4, MaxTxsPerBlock: 2, MaxTxs: 4, MaxTxSize: 100}
+	fewer := small
+	fewer.MaxTxs = 3
 	tests := []struct {
 		name   string
 		data   []byte
@@ -287,6 +290,13 @@ func TestDecodeErrors(t *testing.T) {
 		}), DefaultLimits, ErrNonCanonical},
 		{"too many txs in block", withCounts(0, 3), small, ErrTooLarge},
 		{"txs beyond payload", withCounts(2, 2), small, ErrTruncated},
+		{"too many txs in batch", func() []byte {
+			w := v1Header(2)
+			w.uvarint(2)
+			w.uvarint(2)
+			w.bytes(make([]byte, 4*minTxBytes)) // room for them, so that the count is what fails
+			return compressV1(w.buf)
+		}(), fewer, ErrTooLarge},
 		{"empty blocks ok", withCounts(0, 0), small, nil},
 		{"trailing in payload", func() []byte {
 			w := v1Header(1)
@@ -326,5 +336,25 @@ func TestDecodeErrors(t *testing.T) {
 			}
 			t.Log(err)
 		})
+	}
+}
+
+// TestDecodeTxsPerBatchV0 checks the per-batch transaction limit on the
+// RLP encoding, which counts block by block.
+func TestDecodeTxsPerBatchV0(t *testing.T) {
+	tx := mustMarshal(t, signedTxs(t)["dynamic-fee"])
+	b := &Batch{FirstBlock: 1, Blocks: []Block{{Transactions: [][]byte{tx, tx}}, {Transactions: [][]byte{tx, tx}}}}
+	data, err := Encode(b, VersionRLP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	limits := DefaultLimits
+	limits.MaxTxs = 4
+	if _, err := Decode(data, limits); err != nil {
+		t.Fatalf("4 transactions within a limit of 4: %v", err)
+	}
+	limits.MaxTxs = 3
+	if _, err := Decode(data, limits); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("4 transactions over a limit of 3: %v, want %v", err, ErrTooLarge)
 	}
 }

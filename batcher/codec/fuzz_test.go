@@ -6,7 +6,7 @@ import (
 )
 
 // fuzzLimits keep one fuzz input cheap.
-var fuzzLimits = Limits{MaxDecompressed: 1 << 20, MaxBlocks: 256, MaxTxsPerBlock: 256, MaxTxSize: 1 << 16}
+var fuzzLimits = Limits{MaxDecompressed: 1 << 20, MaxBlocks: 256, MaxTxsPerBlock: 256, MaxTxs: 1 << 16, MaxTxSize: 1 << 16}
 
 func FuzzDecode(f *testing.F) {
 	for seed := int64(0); seed < 8; seed++ {

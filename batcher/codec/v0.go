@@ -68,15 +68,17 @@ func decodeRLP(payload []byte, limits Limits) (*Batch, error) {
 		return nil, fmt.Errorf("%w: %d blocks, limit %d", ErrTooLarge, n, limits.MaxBlocks)
 	}
 	out := &Batch{FirstBlock: first, Blocks: make([]Block, n)}
+	budget := limits.MaxTxs // transactions the rest of the batch may hold
 	for i := range out.Blocks {
-		if out.Blocks[i], blocks, err = decodeRLPBlock(blocks, limits); err != nil {
+		if out.Blocks[i], blocks, err = decodeRLPBlock(blocks, limits, budget); err != nil {
 			return nil, fmt.Errorf("block %d: %w", i, err)
 		}
+		budget -= len(out.Blocks[i].Transactions)
 	}
 	return out, nil
 }
 
-func decodeRLPBlock(in []byte, limits Limits) (Block, []byte, error) {
+func decodeRLPBlock(in []byte, limits Limits, budget int) (Block, []byte, error) {
 	var blk Block
 	fields, rest, err := rlp.SplitList(in)
 	if err != nil {
@@ -109,6 +111,9 @@ func decodeRLPBlock(in []byte, limits Limits) (Block, []byte, error) {
 	}
 	if n > limits.MaxTxsPerBlock {
 		return blk, nil, fmt.Errorf("%w: %d transactions, limit %d", ErrTooLarge, n, limits.MaxTxsPerBlock)
+	}
+	if n > budget {
+		return blk, nil, fmt.Errorf("%w: over %d transactions in the batch", ErrTooLarge, limits.MaxTxs)
 	}
 	if n > 0 {
 		blk.Transactions = make([][]byte, n)

@@ -193,6 +193,9 @@ func decodeColumnar(payload []byte, limits Limits) (*Batch, error) {
 		}
 		counts[i] = int(c)
 		total += int(c)
+		if total > limits.MaxTxs {
+			return nil, fmt.Errorf("%w: over %d transactions in the batch", ErrTooLarge, limits.MaxTxs)
+		}
 		if total > len(r.buf)/minTxBytes {
 			return nil, fmt.Errorf("%d transactions: %w", total, ErrTruncated)
 		}
