@@ -170,9 +170,12 @@ func compressV0(payload []byte) []byte {
 
 // v1Header is a version 1 payload up to the tx counts: chain ID 1, first
 // block 0, n blocks at timestamp 0 with one origin.
-func v1Header(n int) *writer {
+func v1Header(n int) *writer { return v1HeaderChain(1, n) }
+
+// v1HeaderChain is v1Header with the given chain ID.
+func v1HeaderChain(chainID uint64, n int) *writer {
 	w := &writer{}
-	w.u256(uint256.NewInt(1))
+	w.u256(uint256.NewInt(chainID))
 	w.uvarint(0)
 	w.uvarint(uint64(n))
 	w.uvarint(0)
@@ -297,7 +300,14 @@ func TestDecodeErrors(t *testing.T) {
 			w.bytes(make([]byte, 4*minTxBytes)) // room for them, so that the count is what fails
 			return compressV1(w.buf)
 		}(), fewer, ErrTooLarge},
-		{"empty blocks ok", withCounts(0, 0), small, nil},
+		{"empty blocks ok", func() []byte {
+			w := v1HeaderChain(0, 2)
+			w.uvarint(0)
+			w.uvarint(0)
+			return compressV1(w.buf)
+		}(), small, nil},
+		// Without a transaction to carry it, the chain ID is zero.
+		{"chain ID no transaction uses", withCounts(0, 0), small, ErrNonCanonical},
 		{"trailing in payload", func() []byte {
 			w := v1Header(1)
 			w.uvarint(0)

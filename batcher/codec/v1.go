@@ -3,6 +3,7 @@ package codec
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
@@ -207,6 +208,11 @@ func decodeColumnar(payload []byte, limits Limits) (*Batch, error) {
 	}
 	if len(r.buf) != 0 {
 		return nil, fmt.Errorf("%d bytes after last column: %w", len(r.buf), ErrTrailingData)
+	}
+	// The encoder writes a zero chain ID when no transaction carries one,
+	// so that what decodes also encodes to the same bytes.
+	if !chainID.IsZero() && !slices.ContainsFunc(txs, func(f txFields) bool { return f.typ != types.LegacyTxType || f.protected }) {
+		return nil, fmt.Errorf("chain ID %v that no transaction uses: %w", chainID, ErrNonCanonical)
 	}
 	next := 0
 	for i := range blocks {
