@@ -281,8 +281,11 @@ func (b *testBackend) StateAndHeaderByNumberOrHash(ctx context.Context, ref geth
 	return st, header, nil
 }
 
+// SendTx adds tx and waits for the pool to promote it, so that a test
+// reads the pool nonce and content after it (the pool otherwise promotes
+// in the background, and a read right after the send could miss it).
 func (b *testBackend) SendTx(_ context.Context, tx *types.Transaction) error {
-	return b.pool.Add([]*types.Transaction{tx}, false)[0]
+	return b.pool.Add([]*types.Transaction{tx}, true)[0]
 }
 
 func (b *testBackend) GetPoolNonce(_ context.Context, addr common.Address) (uint64, error) {
