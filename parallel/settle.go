@@ -125,10 +125,8 @@ func (s *settlement) applyOutcome(i int, tx *types.Transaction, msg *core.Messag
 		idx     = len(s.res.Transactions)
 	)
 	deletes := deletesAccounts(out.writes)
-	var credited []common.Address
 	if deletes {
 		s.flush()
-		credited = zeroCredited(statedb, out.writes)
 	}
 	statedb.SetTxContext(tx.Hash(), idx, uint32(idx+1))
 	applyWrites(statedb, s.recorder, out.writes)
@@ -141,11 +139,6 @@ func (s *settlement) applyOutcome(i int, tx *types.Transaction, msg *core.Messag
 	s.unfinalised = true
 	if deletes {
 		s.flush()
-		for _, addr := range credited {
-			if !statedb.Exist(addr) {
-				s.recorder.account(addr).removed = true
-			}
-		}
 	}
 
 	if err := s.gp.ChargeGasLegacy(msg.GasLimit-out.usedGas, out.usedGas); err != nil {
@@ -221,19 +214,6 @@ func deletesAccounts(writes []keyWrite) bool {
 	return false
 }
 
-// zeroCredited returns the existing accounts that writes credit a zero fee:
-// the touch removes them if they are empty.
-func zeroCredited(db *state.StateDB, writes []keyWrite) []common.Address {
-	var addrs []common.Address
-	for i := range writes {
-		w := &writes[i]
-		if w.delta && w.val.isZero() && db.Exist(w.key.addr) {
-			addrs = append(addrs, w.key.addr)
-		}
-	}
-	return addrs
-}
-
 func (s *settlement) include(tx *types.Transaction, receipt *types.Receipt) {
 	s.res.Transactions = append(s.res.Transactions, tx)
 	s.res.Receipts = append(s.res.Receipts, receipt)
@@ -284,6 +264,11 @@ func applyWrites(db *state.StateDB, rec *writeRecorder, writes []keyWrite) {
 		switch w.key.kind {
 		case kindBalance:
 			if w.delta {
+				if w.val.isZero() {
+					// A zero credit touches the account: the next
+					// Finalise removes it if it is empty.
+					rec.note(w.key.addr)
+				}
 				db.AddBalance(w.key.addr, &w.val.num, tracing.BalanceIncreaseRewardTransactionFee)
 				continue
 			}
@@ -305,8 +290,8 @@ func applyWrites(db *state.StateDB, rec *writeRecorder, writes []keyWrite) {
 	for addr := range deleted {
 		if db.Exist(addr) {
 			// The caller finalises the state before the next
-			// transaction, which removes the account.
-			rec.account(addr).removed = true
+			// transaction, which removes the account and notes it.
+			rec.note(addr)
 			db.SelfDestruct(addr)
 		}
 	}
