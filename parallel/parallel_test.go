@@ -68,6 +68,17 @@ func cat(parts ...[]byte) []byte {
 	return out
 }
 
+// withTransfers returns tx followed by three independent transfers, so
+// that the block is large enough for the parallel path.
+func withTransfers(f *pt.Fixture, tx *types.Transaction) []*types.Transaction {
+	return []*types.Transaction{
+		tx,
+		f.Tx(2, addr(f.Addrs[4]), ether, 21000, nil),
+		f.Tx(3, addr(f.Addrs[5]), ether, 21000, nil),
+		f.Tx(6, addr(f.Addrs[7]), ether, 21000, nil),
+	}
+}
+
 // addStorageCopy adds to a pre-state an account with one slot of storage
 // and nothing else, where the factory creates storageCopyInit.
 func addStorageCopy(alloc types.GenesisAlloc) {
@@ -327,12 +338,7 @@ func blockCases() []blockCase {
 				alloc[touchRevertAddr] = types.Account{Nonce: 1, Code: touchRevert}
 			},
 			build: func(f *pt.Fixture, _ *parallel.Env) []*types.Transaction {
-				return []*types.Transaction{
-					f.Tx(0, addr(touchRevertAddr), nil, 100_000, nil),
-					f.Tx(2, addr(f.Addrs[4]), ether, 21000, nil),
-					f.Tx(3, addr(f.Addrs[5]), ether, 21000, nil),
-					f.Tx(6, addr(f.Addrs[7]), ether, 21000, nil),
-				}
+				return withTransfers(f, f.Tx(0, addr(touchRevertAddr), nil, 100_000, nil))
 			},
 			check: func(t *testing.T, f *pt.Fixture, seq, par pt.Outcome) {
 				if !seq.State.Exist(emptyAccount) {
@@ -349,12 +355,7 @@ func blockCases() []blockCase {
 				alloc[createRevertAddr] = types.Account{Nonce: 1, Code: createRevert}
 			},
 			build: func(f *pt.Fixture, _ *parallel.Env) []*types.Transaction {
-				return []*types.Transaction{
-					f.Tx(0, addr(createRevertAddr), nil, 200_000, nil),
-					f.Tx(2, addr(f.Addrs[4]), ether, 21000, nil),
-					f.Tx(3, addr(f.Addrs[5]), ether, 21000, nil),
-					f.Tx(6, addr(f.Addrs[7]), ether, 21000, nil),
-				}
+				return withTransfers(f, f.Tx(0, addr(createRevertAddr), nil, 200_000, nil))
 			},
 			check: func(t *testing.T, f *pt.Fixture, seq, par pt.Outcome) {
 				if !seq.State.Exist(revertedCreation) || seq.State.GetNonce(revertedCreation) != 0 {
@@ -369,12 +370,7 @@ func blockCases() []blockCase {
 				alloc[emptyAccount] = types.Account{}
 			},
 			build: func(f *pt.Fixture, _ *parallel.Env) []*types.Transaction {
-				return []*types.Transaction{
-					f.Tx(0, addr(emptyAccount), nil, 21000, nil),
-					f.Tx(2, addr(f.Addrs[4]), ether, 21000, nil),
-					f.Tx(3, addr(f.Addrs[5]), ether, 21000, nil),
-					f.Tx(6, addr(f.Addrs[7]), ether, 21000, nil),
-				}
+				return withTransfers(f, f.Tx(0, addr(emptyAccount), nil, 21000, nil))
 			},
 			check: func(t *testing.T, f *pt.Fixture, seq, par pt.Outcome) {
 				if !f.State().Exist(emptyAccount) {
